@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-otp-socket",
+    products: [
+        .library(name: "OTPSocket", targets: ["OTPSocket"]),
+        .library(name: "SocketConstants", targets: ["SocketConstants"]),
+        .executable(name: "otp-socket", targets: ["otp-socket"]),
+        .executable(name: "socket-gen", targets: ["socket-gen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // Spec model <- generator <- plugin.
+        .target(name: "SocketSpec"),
+        .target(name: "CClang", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "SocketGenKit", dependencies: ["SocketSpec", "CClang"]),
+        .executableTarget(name: "socket-gen", dependencies: ["SocketGenKit", "SocketSpec"]),
+        .plugin(name: "SocketGenPlugin", capability: .buildTool(), dependencies: ["socket-gen"]),
+
+        // Generated module <- core <- CLI.
+        .target(
+            name: "SocketConstants",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            plugins: ["SocketGenPlugin"]
+        ),
+        .target(
+            name: "OTPSocket",
+            dependencies: [
+                "SocketConstants",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "otp-socket",
+            dependencies: [
+                "OTPSocket", "SocketConstants",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
+        .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketConstants"]),
+        .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import SocketSpec
+
+/// The little file access the generator needs, without Foundation.
+public enum FileSystem {
+    public struct Failure: Error, CustomStringConvertible {
+        public var path: String
+        public var errno: Int32
+        public var description: String { "\(path): \(String(cString: strerror(errno)))" }
+    }
+
+    public static func read(_ path: String) throws(Failure) -> String {
+        guard let file = fopen(path, "rb") else { throw Failure(path: path, errno: errno) }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count > 0 { bytes += chunk[0..<count] }
+            if count < chunk.count {
+                if ferror(file) != 0 { throw Failure(path: path, errno: errno) }
+                break
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes only when the content changes, so that an unchanged output does not make the
+    /// build recompile what depends on it.
+    public static func write(_ text: String, to path: String) throws(Failure) {
+        if let existing = try? read(path), existing == text { return }
+        guard let file = fopen(path, "wb") else { throw Failure(path: path, errno: errno) }
+        defer { fclose(file) }
+        let bytes = Array(text.utf8)
+        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw Failure(path: path, errno: errno) }
+    }
+
+    /// The names in a directory, sorted; empty when it does not exist.
+    public static func list(_ directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+}
+
+extension SpecParser {
+    /// Reads every `*.tbl` file of a directory.
+    public static func load(directory: String) throws -> Spec {
+        let files = try FileSystem.list(directory).filter { $0.hasSuffix(".tbl") }.map { name in
+            (name: name, text: try FileSystem.read(directory + "/" + name))
+        }
+        return try parse(files: files)
+    }
+}
