@@ -17,15 +17,17 @@ let package = Package(
     targets: [
         // Spec model <- generator <- plugin.
         .target(name: "SocketSpec"),
+        // A probe's result for one triple; read by the generator and by the generated module.
+        .target(name: "SocketSnapshot"),
         .target(name: "CClang", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "SocketGenKit", dependencies: ["SocketSpec", "CClang"]),
-        .executableTarget(name: "socket-gen", dependencies: ["SocketGenKit", "SocketSpec"]),
+        .target(name: "SocketGenKit", dependencies: ["SocketSpec", "SocketSnapshot", "CClang"]),
+        .executableTarget(name: "socket-gen", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot"]),
         .plugin(name: "SocketGenPlugin", capability: .buildTool(), dependencies: ["socket-gen"]),
 
         // Generated module <- core <- CLI.
         .target(
             name: "SocketConstants",
-            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["SocketSnapshot", .product(name: "SystemPackage", package: "swift-system")],
             plugins: ["SocketGenPlugin"]
         ),
         .target(

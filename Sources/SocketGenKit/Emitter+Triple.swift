@@ -1,3 +1,4 @@
+import SocketSnapshot
 import SocketSpec
 
 extension Emitter {

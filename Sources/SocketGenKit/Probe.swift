@@ -1,4 +1,5 @@
 import CClang
+import SocketSnapshot
 import SocketSpec
 #if canImport(Glibc)
 import Glibc

@@ -7,6 +7,12 @@ public struct Snapshot: Sendable, Hashable {
         /// `nil` when the field does not exist on this platform.
         public var offset: Int?
         public var size: Int?
+
+        public init(name: String, offset: Int?, size: Int?) {
+            self.name = name
+            self.offset = offset
+            self.size = size
+        }
     }
 
     public struct Layout: Sendable, Hashable {
@@ -15,6 +21,13 @@ public struct Snapshot: Sendable, Hashable {
         public var size: Int?
         public var alignment: Int?
         public var fields: [Field]
+
+        public init(name: String, size: Int?, alignment: Int?, fields: [Field]) {
+            self.name = name
+            self.size = size
+            self.alignment = alignment
+            self.fields = fields
+        }
 
         public var exists: Bool { size != nil }
     }
