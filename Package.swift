@@ -25,6 +25,7 @@ let package = Package(
         .plugin(name: "SocketGenPlugin", capability: .buildTool(), dependencies: ["socket-gen"]),
 
         // Generated module <- core <- CLI.
+        .target(name: "CSocketShims"),
         .target(
             name: "SocketConstants",
             dependencies: ["SocketSnapshot", .product(name: "SystemPackage", package: "swift-system")],
@@ -33,7 +34,7 @@ let package = Package(
         .target(
             name: "OTPSocket",
             dependencies: [
-                "SocketConstants",
+                "SocketConstants", "CSocketShims",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
