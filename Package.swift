@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "otp-socket",
             dependencies: [
-                "OTPSocket", "SocketConstants",
+                "OTPSocket", "SocketConstants", "SocketSnapshot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

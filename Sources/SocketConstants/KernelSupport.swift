@@ -46,9 +46,9 @@ public enum KernelSupport {
         }
     }
 
-    /// Whether the kernel opens an SCTP socket (`socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP)`).
+    /// Whether the kernel opens an SCTP socket (`socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP)`).
     public static func sctp() -> Answer {
-        openSocket(Native.AF_INET, Native.SOCK_SEQPACKET, Native.IPPROTO_SCTP)
+        openSocket(Native.AF_INET, Native.SOCK_STREAM, Native.IPPROTO_SCTP)
     }
 
     /// Whether the kernel opens an IPv6 socket (`socket(AF_INET6, SOCK_DGRAM, 0)`).
