@@ -49,6 +49,9 @@ let package = Package(
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
         .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketConstants"]),
         .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
+        .testTarget(name: "SocketConstantsTests", dependencies: ["SocketConstants", "SocketSnapshot", "SocketSpec", "SocketGenKit"]),
+        // Runs the built otp-socket binary; the dependency makes `swift test` build it.
+        .testTarget(name: "OTPSocketCLITests", dependencies: ["otp-socket", "SocketConstants"]),
     ],
     swiftLanguageModes: [.v6]
 )
