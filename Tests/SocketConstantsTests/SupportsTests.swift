@@ -112,3 +112,16 @@ enum RepositorySpec {
         return try SpecParser.load(directory: "/" + tests + "/Spec")
     }
 }
+
+/// The typed keys read as Erlang's `{Level, Opt}` and carry this platform's C numbers.
+@Suite struct OptionKeyTests {
+    func describe<Value, Access>(_ key: SocketOption<Value, Access>) -> String { key.description }
+
+    @Test func aKeyIsWrittenAsItsLevelAndName() {
+        let key: SocketOption<Bool, ReadWrite> = .socket.reuseaddr
+        #expect(key.description == "{socket, reuseaddr}")
+        #expect(key.level == Native.SOL_SOCKET && key.option == Native.SO_REUSEADDR)
+        #expect(describe(.tcp.userTimeout) == "{tcp, user_timeout}")
+        #expect(SocketLevelOptions().acceptfilter.level == nil, "a name the platform lacks has no C number")
+    }
+}
