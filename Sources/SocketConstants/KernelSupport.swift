@@ -20,6 +20,7 @@ public enum KernelSupport {
         /// Why the kernel refused; `nil` when it accepted.
         public var error: Errno?
 
+        /// Accepted when `error` is `nil`, refused with `error` otherwise.
         public init(refusedWith error: Errno?) {
             self.isSupported = error == nil
             self.error = error

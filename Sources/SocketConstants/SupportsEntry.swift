@@ -4,6 +4,7 @@ public struct SupportsEntry: Sendable, Hashable {
     public var key: String
     public var value: SupportsValue
 
+    /// An entry `{key, value}`.
     public init(_ key: String, _ value: SupportsValue) {
         self.key = key
         self.value = value
