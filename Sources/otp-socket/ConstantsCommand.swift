@@ -52,6 +52,6 @@ struct ConstantsCommand: ParsableCommand {
             }
         }
         return "\(snapshot.triple): constants (- where the headers do not define one)\n\n" + constants.text
-            + "\n\n" + structs.text.split(separator: "\n").map { $0.trimmingSuffix() }.joined(separator: "\n")
+            + "\n\n" + structs.text
     }
 }

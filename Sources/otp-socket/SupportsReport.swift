@@ -35,7 +35,7 @@ struct SupportsReport {
             let kernel = askKernel ? KernelSupport.answer(for: flag.key).map(\.description) ?? "-" : ""
             table.append(flag.key, String(flag.headers), kernel)
         }
-        return table.text.split(separator: "\n").map { $0.trimmingSuffix() }.joined(separator: "\n")
+        return table.text
     }
 
     /// A list: `name  true|false` rows, or for options a heading per level and its rows.
@@ -53,13 +53,5 @@ struct SupportsReport {
         }
         if !table.rows.isEmpty { blocks.insert(table.text, at: 0) }
         return blocks.joined(separator: "\n\n")
-    }
-}
-
-extension Substring {
-    func trimmingSuffix() -> Substring {
-        var result = self
-        while result.last == " " { result = result.dropLast() }
-        return result
     }
 }

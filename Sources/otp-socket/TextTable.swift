@@ -17,8 +17,10 @@ struct TextTable {
         return rows.map { row in
             var line = String(repeating: " ", count: indent)
             for (i, cell) in row.enumerated() {
-                line += i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 2)
+                line += cell + String(repeating: " ", count: widths[i] - cell.count + 2)
             }
+            // Empty last cells leave no blanks at the end of a line.
+            while line.last == " " { line.removeLast() }
             return line
         }.joined(separator: "\n")
     }

@@ -78,6 +78,7 @@ struct SupportsJSON: Decodable {
         let socketRows = lines.drop { !$0.hasPrefix("  socket (") }.dropFirst().prefix { $0.hasPrefix("    ") }
         let columns = Set(socketRows.map { row in row.distance(from: row.startIndex, to: row.lastIndex(of: " ")!) })
         #expect(columns.count == 1, "\(columns)")
+        #expect(!lines.contains { $0.hasSuffix(" ") }, "no line ends in blanks")
     }
 
     @Test func anotherTriplesSnapshotAnswersWithoutTheKernel() throws {
