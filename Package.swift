@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "otp-socket",
             dependencies: [
-                "OTPSocket", "SocketConstants",
+                "OTPSocket", "SocketConstants", "SocketSnapshot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +50,9 @@ let package = Package(
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
         .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketConstants"]),
         .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
+        .testTarget(name: "SocketConstantsTests", dependencies: ["SocketConstants", "SocketSnapshot", "SocketSpec", "SocketGenKit"]),
+        // Runs the built otp-socket binary; the dependency makes `swift test` build it.
+        .testTarget(name: "OTPSocketCLITests", dependencies: ["otp-socket", "SocketConstants"]),
     ],
     swiftLanguageModes: [.v6]
 )
