@@ -47,6 +47,9 @@ let package = Package(
             ]
         ),
 
+        // The workloads of shared/bench/WORKLOADS.md, driven by the library (Benchmarks/run.sh).
+        .executableTarget(name: "otp-socket-bench", dependencies: ["OTPSocket"], path: "Benchmarks/Swift"),
+
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
         .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketConstants"]),
         .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),

@@ -3,6 +3,7 @@ import SystemPackage
 
 extension Socket {
     func acceptAttempt(fd: CInt, count: inout SocketCore.Count) -> Step<Socket> {
+        if !count.mayBlock, case .failure(let error) = core.makeNonblocking(fd) { return .failed(error) }
         switch Syscall.accept(fd, nil, nil) {
         case .success(let new):
             count.packets += 1

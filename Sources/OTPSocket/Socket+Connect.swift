@@ -4,8 +4,9 @@ import SystemPackage
 extension Socket {
     /// The syscall side of `connect`: the first try calls connect(2); once it is in
     /// progress, a try reads `SO_ERROR` after the descriptor became writable.
-    func connectAttempt(_ address: SocketAddress, started: inout Bool, fd: CInt) -> Step<Void> {
+    func connectAttempt(_ address: SocketAddress, started: inout Bool, fd: CInt, mayBlock: Bool) -> Step<Void> {
         if started { return connectResult(fd) }
+        if !mayBlock, case .failure(let error) = core.makeNonblocking(fd) { return .failed(error) }
         started = true
         let result: Result<CInt, SocketError>
         do throws(SocketError) {
@@ -48,8 +49,8 @@ extension Socket {
     public func connect(to address: SocketAddress, timeout: Duration? = nil) throws(SocketError) {
         var started = false
         var count = SocketCore.Count()
-        try perform(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, _ in
-            connectAttempt(address, started: &started, fd: fd)
+        try perform(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, count in
+            connectAttempt(address, started: &started, fd: fd, mayBlock: count.mayBlock)
         }.get()
     }
 
@@ -58,8 +59,8 @@ extension Socket {
     public func connect(to address: SocketAddress, select mode: SelectMode) throws(SocketError) -> Completion<Void> {
         var started = false
         var count = SocketCore.Count()
-        switch performSelect(.connect, .connect, mode: mode, queues: false, &count, { fd, _ in
-            connectAttempt(address, started: &started, fd: fd)
+        switch performSelect(.connect, .connect, mode: mode, queues: false, &count, { fd, count in
+            connectAttempt(address, started: &started, fd: fd, mayBlock: count.mayBlock)
         }) {
         case .done: return .completed(())
         case .selected(let info): return .selected(info)
@@ -89,8 +90,8 @@ extension Socket {
     public func connect(to address: SocketAddress, timeout: Duration? = nil) async throws(SocketError) {
         var started = false
         var count = SocketCore.Count()
-        try await performAsync(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, _ in
-            connectAttempt(address, started: &started, fd: fd)
+        try await performAsync(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, count in
+            connectAttempt(address, started: &started, fd: fd, mayBlock: count.mayBlock)
         }.get()
     }
 

@@ -25,7 +25,7 @@ extension Socket {
         do { waker = try ThreadWaker.current() } catch { return .failure(error) }
         var waiter: Waiter?
         var fd: CInt
-        switch core.enter(direction, orQueue: {
+        switch core.enter(direction, blocking: deadline == nil, orQueue: {
             guard queues else { return nil }
             let queued = Waiter(kind: .blocking(waker), tag: tag)
             waiter = queued
@@ -35,12 +35,18 @@ extension Socket {
             return .failure(.closed)
         case .busy:
             return .failure(.errno(.alreadyInProcess))
-        case .proceed(let descriptor, _):
+        case .proceed(let descriptor, _, let mayBlock):
             fd = descriptor
+            count.mayBlock = mayBlock
         case .queued(let queued):
             switch core.waitForTurn(direction, queued, deadline: deadline) {
             case .promoted, .ready:
-                fd = core.update { $0.fd }
+                let infinite = deadline == nil
+                (fd, count.mayBlock) = core.update { state in
+                    let mayBlock = infinite && !state.nonblocking
+                    if mayBlock { state.inKernel += 1 }
+                    return (state.fd, mayBlock)
+                }
             case .timeout:
                 return .failure(.timeout)
             case .cancelled:
@@ -58,7 +64,8 @@ extension Socket {
             case .failed(let error):
                 count.failed = true
                 core.leave(direction, counting: count)
-                return .failure(error)
+                // A syscall woken by close's shutdown reports whatever shutdown made of it.
+                return .failure(count.mayBlock && core.isClosed ? .closed : error)
             case .wouldBlock:
                 if let deadline, deadline.remaining == nil {
                     count.failed = true
@@ -106,7 +113,7 @@ extension Socket {
             return .failed(.errno(.alreadyInProcess))
         case .queued(let queued):
             return .selected(SelectInfo(tag: tag, handle: queued.selectHandle!))
-        case .proceed(let descriptor, let seen):
+        case .proceed(let descriptor, let seen, _):
             fd = descriptor
             sequence = seen
         }
@@ -163,7 +170,7 @@ extension Socket {
             return .failure(.closed)
         case .busy:
             return .failure(.errno(.alreadyInProcess))
-        case .proceed(let descriptor, let seen):
+        case .proceed(let descriptor, let seen, _):
             fd = descriptor
             sequence = seen
         case .queued(let queued):

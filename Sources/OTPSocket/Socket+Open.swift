@@ -76,6 +76,7 @@ extension Socket {
             let proto = options.protocol ?? (try? readInt(own, Native.SOL_SOCKET, Native.SO_PROTOCOL)).map { SocketProtocol(rawValue: $0) } ?? .default
             let socket = Socket(fd: own, domain: domain, type: type, protocol: proto,
                                 creation: options.dup ? .fromFDDup(fd) : .fromFD)
+            socket.core.update { $0.nonblocking = true }
             socket.applyOpenOptions(options)
             return socket
         } catch {

@@ -16,20 +16,21 @@ extension Socket {
     func recvAttempt(length: Int, flags: MsgFlags, data: inout [UInt8]?, fd: CInt, count: inout SocketCore.Count) -> Step<[UInt8]> {
         let stream = isStream
         let capacity = length > 0 ? length : defaultReadSize
+        let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
         while true {
             let want = capacity - (data?.count ?? 0)
             var received = 0
             var failure: Errno?
             if data == nil {
                 data = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-                    switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags.rawValue) {
+                    switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags) {
                     case .success(let n): received = n; initialized = min(n, capacity)
                     case .failure(let errno): failure = errno; initialized = 0
                     }
                 }
             } else {
                 withUnsafeTemporaryAllocation(byteCount: want, alignment: 1) { buffer in
-                    switch Syscall.recv(fd, buffer, flags.rawValue) {
+                    switch Syscall.recv(fd, buffer, flags) {
                     case .success(let n): received = n; data!.append(contentsOf: buffer[0..<min(n, want)])
                     case .failure(let errno): failure = errno
                     }
@@ -42,6 +43,7 @@ extension Socket {
             if received == 0 && stream && want > 0 {
                 return .failed(.closed)  // the peer closed: Erlang {error, closed}
             }
+            if received == 0 && count.mayBlock && core.isClosed { return .failed(.closed) }
             count.transferred(min(received, want))
             if !stream || length == 0 || data!.count >= length { return .done(data!) }
         }
@@ -113,12 +115,13 @@ extension Socket {
         var received = 0
         var failure: Errno?
         var source = SocketAddress.unspec([])
+        let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
         let data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             let result: Result<Int, Errno> = withUnsafeTemporaryAllocation(
                 byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment
             ) { address in
                 var length = socklen_t(address.count)
-                let result = Syscall.recvfrom(fd, UnsafeMutableRawBufferPointer(buffer), flags.rawValue, address.baseAddress!, &length)
+                let result = Syscall.recvfrom(fd, UnsafeMutableRawBufferPointer(buffer), flags, address.baseAddress!, &length)
                 if case .success = result {
                     source = SocketAddress(native: UnsafeRawBufferPointer(rebasing: address[0..<min(Int(length), address.count)]))
                 }
@@ -133,6 +136,7 @@ extension Socket {
             return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
         }
         if received == 0 && isStream && size > 0 { return .failed(.closed) }
+        if received == 0 && count.mayBlock && core.isClosed { return .failed(.closed) }
         count.transferred(data.count)
         return .done((source, data))
     }

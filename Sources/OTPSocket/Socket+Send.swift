@@ -8,7 +8,7 @@ extension Socket {
     func sendAttempt(_ data: [UInt8], flags: MsgFlags, to address: SocketAddress?, sent: inout Int,
                      fd: CInt, count: inout SocketCore.Count) -> Step<Void> {
         let stream = isStream
-        let flags = flags.rawValue | Native.MSG_NOSIGNAL
+        let flags = flags.rawValue | Native.MSG_NOSIGNAL | (count.mayBlock ? 0 : Native.MSG_DONTWAIT)
         while true {
             let result: Result<Int, SocketError> = data.withUnsafeBytes { all in
                 let rest = UnsafeRawBufferPointer(rebasing: all[sent...])

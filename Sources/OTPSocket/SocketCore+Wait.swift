@@ -212,7 +212,7 @@ extension SocketCore {
     /// Returns false when the socket was already closed.
     @discardableResult
     func close() -> Bool {
-        let result: (fd: CInt, token: UInt64?, notices: [Notice])? = state.withLock { state in
+        let result: (fd: CInt, token: UInt64?, notices: [Notice], wakeKernel: Bool)? = state.withLock { state in
             guard !state.closed else { return nil }
             state.closed = true
             state.inFlight += 1  // the deregistration below still uses the descriptor
@@ -243,9 +243,11 @@ extension SocketCore {
             }
             let token = state.token
             state.token = nil
-            return (state.fd, token, notices)
+            return (state.fd, token, notices, state.inKernel > 0)
         }
         guard let result else { return false }
+        // Threads asleep in a syscall do not notice close(2): shutdown wakes them all.
+        if result.wakeKernel { _ = Syscall.shutdown(result.fd, Native.SHUT_RDWR) }
         if let token = result.token { Reactor.shared.deregister(token: token, fd: result.fd) }
         result.notices.forEach { $0.deliver() }
         let release: CInt? = state.withLock { state in

@@ -20,6 +20,12 @@ final class SocketCore: @unchecked Sendable {
         var released = false
         /// Threads inside a syscall or poll on `fd`.
         var inFlight = 0
+        /// Whether `fd` has `O_NONBLOCK`. It starts without: a blocking call with timeout
+        /// `infinity` then sleeps in the kernel, one syscall as in C. `nowait` and async
+        /// calls pass `MSG_DONTWAIT`, or set `O_NONBLOCK` (for good) where a call has no flags.
+        var nonblocking = false
+        /// Threads in a syscall that may sleep in the kernel: `close` wakes them with shutdown.
+        var inKernel = 0
         var read = OperationQueue()
         var write = OperationQueue()
         var accept = OperationQueue()
@@ -122,8 +128,9 @@ final class SocketCore: @unchecked Sendable {
     // MARK: Entering and leaving an operation
 
     enum Entry {
-        /// Go ahead: `fd` stays open until `leave`; `sequence` is the readiness count now.
-        case proceed(fd: CInt, sequence: UInt64)
+        /// Go ahead: `fd` stays open until `leave`; `sequence` is the readiness count now;
+        /// `mayBlock`: the syscall may sleep in the kernel (counted in `inKernel`).
+        case proceed(fd: CInt, sequence: UInt64, mayBlock: Bool)
         case closed
         /// Queued behind the current user.
         case queued(Waiter)
@@ -135,19 +142,21 @@ final class SocketCore: @unchecked Sendable {
     /// free (the fast path); otherwise queues `makeWaiter()` behind the current user. A select caller whose
     /// mailbox already owns the direction (it got its select message, or is calling again
     /// with a new handle) takes over; one already queued gets its handle replaced.
-    func enter(_ direction: Direction, orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
+    func enter(_ direction: Direction, blocking: Bool = false, orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
         state.withLock { state in
             guard !state.closed else { return .closed }
             if state[direction].isIdle {
                 state[direction].owner = .active
                 state.inFlight += 1
-                return .proceed(fd: state.fd, sequence: state.sequence(direction))
+                let mayBlock = blocking && !state.nonblocking
+                if mayBlock { state.inKernel += 1 }
+                return .proceed(fd: state.fd, sequence: state.sequence(direction), mayBlock: mayBlock)
             }
             if let mailbox {
                 if let owner = state[direction].ownerWaiter, let handle = owner.selectHandle, handle.mailbox === mailbox {
                     state[direction].owner = .active
                     state.inFlight += 1
-                    return .proceed(fd: state.fd, sequence: state.sequence(direction))
+                    return .proceed(fd: state.fd, sequence: state.sequence(direction), mayBlock: false)
                 }
                 guard let replacement = makeWaiter() else { return .busy }
                 if let index = state[direction].queued.firstIndex(where: { $0.selectHandle?.mailbox === mailbox }) {
@@ -166,13 +175,14 @@ final class SocketCore: @unchecked Sendable {
     /// Leaves an operation: frees the direction, counts, hands over to the next waiter, and
     /// releases the descriptor if this was the last user after `close`.
     func leave(_ direction: Direction, counting count: Count? = nil) {
-        leave(direction, count.map { (direction, $0) })
+        leave(direction, count.map { (direction, $0) }, mayBlock: count?.mayBlock ?? false)
     }
 
-    func leave(_ direction: Direction, _ count: (Direction, Count)?) {
+    func leave(_ direction: Direction, _ count: (Direction, Count)?, mayBlock: Bool = false) {
         let (notice, release): (Notice?, CInt?) = state.withLock { state in
             state[direction].owner = .none
             state.inFlight -= 1
+            if mayBlock { state.inKernel -= 1 }
             if let (kind, count) = count { state.count(kind, count) }
             let notice = state.closed ? nil : SocketCore.promote(direction, in: &state)
             return (notice, SocketCore.releaseIfIdle(&state))
@@ -190,6 +200,9 @@ final class SocketCore: @unchecked Sendable {
         var bytes: UInt64 = 0
         var largest: UInt64 = 0
         var failed = false
+        /// The syscall may sleep in the kernel (no `MSG_DONTWAIT`): the blocking style with
+        /// timeout `infinity` on a descriptor without `O_NONBLOCK`.
+        var mayBlock = false
 
         mutating func transferred(_ count: Int) {
             packets += 1
@@ -203,6 +216,21 @@ final class SocketCore: @unchecked Sendable {
         state.released = true
         return state.fd
     }
+
+    /// Gives the descriptor `O_NONBLOCK`, for calls that have no per-call flag (accept,
+    /// connect, sendfile) when they must not sleep. Once set it stays.
+    func makeNonblocking(_ fd: CInt) -> Result<Void, SocketError> {
+        if state.withLock({ $0.nonblocking }) { return .success(()) }
+        switch Syscall.fcntl(fd, Native.F_GETFL, 0) {
+        case .failure(let errno): return .failure(.errno(errno))
+        case .success(let flags):
+            if case .failure(let errno) = Syscall.fcntl(fd, Native.F_SETFL, flags | Native.O_NONBLOCK) { return .failure(.errno(errno)) }
+        }
+        state.withLock { $0.nonblocking = true }
+        return .success(())
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Updates counters or flags without entering an operation.
     func update<R: Sendable>(_ body: (inout sending State) -> sending R) -> R {

@@ -21,7 +21,7 @@ enum Syscall {
     }
 
     static func socket(_ domain: CInt, _ type: CInt, _ proto: CInt) -> Result<CInt, Errno> {
-        retrying { Glibc.socket(domain, type | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, proto) }
+        retrying { Glibc.socket(domain, type | Native.SOCK_CLOEXEC, proto) }
     }
 
     static func close(_ fd: CInt) {
@@ -47,7 +47,7 @@ enum Syscall {
     }
 
     static func accept(_ fd: CInt, _ address: UnsafeMutableRawPointer?, _ length: UnsafeMutablePointer<socklen_t>?) -> Result<CInt, Errno> {
-        retrying { csock_accept4(fd, address, length, Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC) }
+        retrying { csock_accept4(fd, address, length, Native.SOCK_CLOEXEC) }
     }
 
     static func send(_ fd: CInt, _ buffer: UnsafeRawBufferPointer, _ flags: CInt) -> Result<Int, Errno> {
