@@ -23,6 +23,14 @@ let package = Package(
         .target(name: "SocketGenKit", dependencies: ["SocketSpec", "SocketSnapshot", "CClang"]),
         .executableTarget(name: "socket-gen", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot"]),
         .plugin(name: "SocketGenPlugin", capability: .buildTool(), dependencies: ["socket-gen"]),
+        .plugin(
+            name: "RegeneratePlugin",
+            capability: .command(
+                intent: .custom(verb: "regenerate", description: "Probe a triple's C headers into Generated/<triple>.snapshot"),
+                permissions: [.writeToPackageDirectory(reason: "writes the probe snapshots in Generated/")]
+            ),
+            dependencies: ["socket-gen"]
+        ),
 
         // Generated module <- core <- CLI.
         .target(
