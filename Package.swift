@@ -55,7 +55,7 @@ let package = Package(
         ),
 
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
-        .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketConstants"]),
+        .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot", "SocketConstants"]),
         .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
     ],
     swiftLanguageModes: [.v6]
