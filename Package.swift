@@ -33,6 +33,7 @@ let package = Package(
         ),
 
         // Generated module <- core <- CLI.
+        .target(name: "CSocketShims"),
         .target(
             name: "SocketConstants",
             dependencies: ["SocketSnapshot", .product(name: "SystemPackage", package: "swift-system")],
@@ -41,7 +42,7 @@ let package = Package(
         .target(
             name: "OTPSocket",
             dependencies: [
-                "SocketConstants",
+                "SocketConstants", "CSocketShims",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -49,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "otp-socket",
             dependencies: [
-                "OTPSocket", "SocketConstants",
+                "OTPSocket", "SocketConstants", "SocketSnapshot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +58,9 @@ let package = Package(
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
         .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot", "SocketConstants"]),
         .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
+        .testTarget(name: "SocketConstantsTests", dependencies: ["SocketConstants", "SocketSnapshot", "SocketSpec", "SocketGenKit"]),
+        // Runs the built otp-socket binary; the dependency makes `swift test` build it.
+        .testTarget(name: "OTPSocketCLITests", dependencies: ["otp-socket", "SocketConstants"]),
     ],
     swiftLanguageModes: [.v6]
 )

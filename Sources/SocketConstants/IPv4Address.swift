@@ -16,13 +16,16 @@ public struct IPv4Address: Sendable, Hashable, CustomStringConvertible {
                   UInt8(truncatingIfNeeded: value))
     }
 
-    /// Parses dotted-quad text (`"127.0.0.1"`); `nil` when it is not one.
+    /// Parses dotted-quad text (`"127.0.0.1"`); `nil` when it is not one. As `inet_pton`,
+    /// each part is 1 to 3 decimal digits without a leading zero (`"010"` could mean octal
+    /// to `inet_aton`), and no sign.
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var octets: [UInt8] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let octet = UInt8(part) else { return nil }
+            guard (1...3).contains(part.count), part.allSatisfy({ ("0"..."9").contains($0) }),
+                  part.count == 1 || part.first != "0", let octet = UInt8(part) else { return nil }
             octets.append(octet)
         }
         self.init(octets[0], octets[1], octets[2], octets[3])

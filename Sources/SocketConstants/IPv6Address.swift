@@ -46,7 +46,7 @@ public struct IPv6Address: Sendable, Hashable, CustomStringConvertible {
             if s.isEmpty { return [] }
             var result: [UInt16] = []
             for part in s.split(separator: ":", omittingEmptySubsequences: false) {
-                guard (1...4).contains(part.count), let v = UInt16(part, radix: 16) else { return nil }
+                guard (1...4).contains(part.count), part.allSatisfy(\.isHexDigit), let v = UInt16(part, radix: 16) else { return nil }
                 result.append(v)
             }
             return result
@@ -68,8 +68,18 @@ public struct IPv6Address: Sendable, Hashable, CustomStringConvertible {
         self.init(all[0], all[1], all[2], all[3], all[4], all[5], all[6], all[7])
     }
 
-    /// RFC 5952 text: lowercase, the longest run of zero groups as `::`.
+    /// Whether this is an IPv4-mapped address, `::ffff:a.b.c.d`.
+    public var isIPv4Mapped: Bool {
+        bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff
+    }
+
+    /// RFC 5952 text: lowercase, no leading zeros, the longest run of two or more zero
+    /// groups (the first of equal runs) as `::`, and an IPv4-mapped address in mixed
+    /// notation (`::ffff:192.0.2.1`), as `inet_ntop` prints them.
     public var description: String {
+        if isIPv4Mapped {
+            return "::ffff:" + IPv4Address(bytes[12], bytes[13], bytes[14], bytes[15]).description
+        }
         let g = groups
         var bestStart = -1, bestLength = 1, start = -1
         for i in 0...8 {

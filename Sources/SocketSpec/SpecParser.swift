@@ -70,6 +70,7 @@ public enum SpecParser {
         for (index, cell) in c.enumerated() where cell == "-" && !optionalColumn(kind: kind, index: index) {
             throw SpecError(here, "column '\(columns[kind]![index])' may not be empty")
         }
+        if let column = constantColumn[kind] { try requireIdentifier(c[column], at: here) }
         switch kind {
         case "headers":
             spec.headers.append(c[0])
@@ -77,7 +78,6 @@ public enum SpecParser {
             guard swiftConstantTypes.contains(c[1]) else {
                 throw SpecError(here, "unknown Swift type '\(c[1])' for constant \(c[0])")
             }
-            try requireIdentifier(c[0], at: here)
             spec.constants.append(ConstantRow(name: c[0], swiftType: c[1], expression: c[2] == "-" ? c[0] : c[2], location: here))
         case "structs":
             try requireIdentifier(c[0], at: here)
@@ -125,6 +125,12 @@ public enum SpecParser {
             throw SpecError(here, "unknown table kind '\(kind)'")
         }
     }
+
+    /// The column that names a C constant, which the probe pastes into C source.
+    static let constantColumn: [String: Int] = [
+        "constants": 0, "levels": 1, "options": 2, "msgflags": 1, "cmsgs": 2, "ioctls": 1,
+        "ioctlflags": 1, "domains": 1, "types": 1, "protocols": 1, "enums": 2,
+    ]
 
     static func optionalColumn(kind: String, index: Int) -> Bool {
         switch kind {

@@ -1,0 +1,132 @@
+import DequeModule
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Where `select`, `abort` and `DOWN` messages are delivered: the Swift stand-in for an
+/// Erlang process's message queue, so that one thread or task can wait on many sockets.
+///
+/// Receive blocking (``receive(timeout:where:)``) or with `await` (``next(where:)``, or
+/// `for await message in mailbox`); both can match selectively, as Erlang's `receive` does.
+public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
+    public typealias Element = SocketMessage
+
+    typealias Predicate = @Sendable (SocketMessage) -> Bool
+
+    private struct AsyncWaiter {
+        var id: UInt64
+        var predicate: Predicate
+        var continuation: CheckedContinuation<SocketMessage?, Never>
+    }
+
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var queue = Deque<SocketMessage>()
+    private var waiters: [AsyncWaiter] = []
+    private var nextWaiter: UInt64 = 0
+
+    public init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    public static func == (a: Mailbox, b: Mailbox) -> Bool { a === b }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+
+    private func locked<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
+    /// Delivers a message: to the first task waiting for one like it, else to the queue.
+    func post(_ message: SocketMessage) {
+        let waiter: AsyncWaiter? = locked {
+            if let index = waiters.firstIndex(where: { $0.predicate(message) }) {
+                return waiters.remove(at: index)
+            }
+            queue.append(message)
+            pthread_cond_broadcast(condition)
+            return nil
+        }
+        waiter?.continuation.resume(returning: message)
+    }
+
+    /// How many messages wait to be received.
+    public var count: Int { locked { queue.count } }
+
+    /// Removes the first queued message for `handle`; used by `cancel`, after which the
+    /// operation's `select` message never arrives.
+    @discardableResult
+    func remove(handle: SelectHandle) -> Bool {
+        locked {
+            guard let index = queue.firstIndex(where: { $0.handle == handle }) else { return false }
+            queue.remove(at: index)
+            return true
+        }
+    }
+
+    /// Waits for the first message that matches, at most `timeout` (`nil`: forever).
+    /// Returns `nil` when the time ran out.
+    public func receive(timeout: Duration? = nil, where predicate: (SocketMessage) -> Bool = { _ in true }) -> SocketMessage? {
+        let deadline = timeout.map { Deadline.after($0) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while true {
+            if let index = queue.firstIndex(where: predicate) {
+                return queue.remove(at: index)
+            }
+            if let deadline {
+                guard let remaining = deadline.remaining, remaining > .zero else { return nil }
+                var spec = deadline.timespec
+                _ = withUnsafePointer(to: &spec) { pthread_cond_timedwait(condition, mutex, $0) }
+                _ = remaining
+            } else {
+                pthread_cond_wait(condition, mutex)
+            }
+        }
+    }
+
+    /// Waits, without blocking a thread, for the first message that matches. Returns `nil`
+    /// when the task is cancelled.
+    public func next(where predicate: @escaping @Sendable (SocketMessage) -> Bool = { _ in true }) async -> SocketMessage? {
+        let id: UInt64 = locked { nextWaiter += 1; return nextWaiter }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<SocketMessage?, Never>) in
+                let immediate: SocketMessage?? = locked {
+                    if Task.isCancelled { return .some(nil) }
+                    if let index = queue.firstIndex(where: predicate) { return .some(queue.remove(at: index)) }
+                    waiters.append(AsyncWaiter(id: id, predicate: predicate, continuation: continuation))
+                    return .none
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            let waiter: AsyncWaiter? = locked {
+                guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return waiters.remove(at: index)
+            }
+            waiter?.continuation.resume(returning: nil)
+        }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let mailbox: Mailbox
+        public mutating func next() async -> SocketMessage? { await mailbox.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(mailbox: self) }
+}

@@ -1,0 +1,77 @@
+import SocketConstants
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The one epoll loop that serves `nowait` and `async` operations: each descriptor is
+/// registered once, edge-triggered, when its first such operation has to wait, and every
+/// readiness edge is handed to its socket. Blocking calls never come here.
+final class Reactor: @unchecked Sendable {
+    static let shared = Reactor()
+
+    let epoll: CInt
+    private let sockets = Mutex<[UInt64: SocketCore]>([:])
+    private let nextToken = Atomic<UInt64>(1)
+
+    private init() {
+        switch Syscall.epollCreate() {
+        case .success(let fd): epoll = fd
+        case .failure(let errno): fatalError("epoll_create1 failed: \(errno); the reactor cannot run")
+        }
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { context in
+            let reactor = Unmanaged<Reactor>.fromOpaque(context!).takeRetainedValue()
+            reactor.run()
+            return nil
+        }, box)
+        precondition(status == 0, "cannot start the reactor thread: \(status)")
+        pthread_detach(thread)
+    }
+
+    /// Starts watching `core`'s descriptor; returns the token that identifies it.
+    func register(_ core: SocketCore, fd: CInt) -> Result<UInt64, SocketError> {
+        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        sockets.withLock { $0[token] = core }
+        let events = UInt64(Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET)
+        let result = withUnsafeTemporaryAllocation(byteCount: Layout.epoll_event.size, alignment: 8) { raw in
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            _ = raw.storeUnsigned(events, at: Layout.epoll_event.events.offset, size: Layout.epoll_event.events.size)
+            _ = raw.storeUnsigned(token, at: Layout.epoll_event.data.offset, size: Layout.epoll_event.data.size)
+            return Syscall.epollControl(epoll, Native.EPOLL_CTL_ADD, fd, raw.baseAddress)
+        }
+        if case .failure(let errno) = result {
+            sockets.withLock { _ = $0.removeValue(forKey: token) }
+            return .failure(.errno(errno))
+        }
+        return .success(token)
+    }
+
+    /// Stops watching a descriptor (before it is closed).
+    func deregister(token: UInt64, fd: CInt) {
+        _ = Syscall.epollControl(epoll, Native.EPOLL_CTL_DEL, fd, nil)
+        sockets.withLock { _ = $0.removeValue(forKey: token) }
+    }
+
+    private func run() {
+        let capacity = 256
+        let size = Layout.epoll_event.size
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size * capacity, alignment: 8)
+        let readable = UInt64(Native.EPOLLIN | Native.EPOLLERR | Native.EPOLLHUP | Native.EPOLLRDHUP)
+        let writable = UInt64(Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)
+        while true {
+            guard case .success(let count) = Syscall.epollWait(epoll, buffer.baseAddress!, capacity, -1) else { continue }
+            let view = UnsafeRawBufferPointer(buffer)
+            for i in 0..<Int(count) {
+                let base = i * size
+                let events = view.loadUnsigned(at: base + Layout.epoll_event.events.offset, size: Layout.epoll_event.events.size)
+                let token = view.loadUnsigned(at: base + Layout.epoll_event.data.offset, size: Layout.epoll_event.data.size)
+                guard let core = sockets.withLock({ $0[token] }) else { continue }
+                core.ready(readable: events & readable != 0, writable: events & writable != 0)
+            }
+        }
+    }
+}

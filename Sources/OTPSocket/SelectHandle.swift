@@ -1,0 +1,79 @@
+import Synchronization
+
+/// Erlang `select_handle()`: identifies one asynchronous operation, and the mailbox its
+/// `select` and `abort` messages go to.
+public struct SelectHandle: Hashable, Sendable, CustomStringConvertible {
+    public let id: UInt64
+    /// Where messages about this operation are delivered.
+    public let mailbox: Mailbox
+
+    static let counter = Atomic<UInt64>(1)
+
+    /// A new, unique handle whose messages go to `mailbox` (Erlang: `make_ref()`).
+    public init(mailbox: Mailbox) {
+        id = SelectHandle.counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.mailbox = mailbox
+    }
+
+    public static func == (a: SelectHandle, b: SelectHandle) -> Bool { a.id == b.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+    public var description: String { "#Ref<\(id)>" }
+}
+
+/// Which operation a ``SelectInfo`` is about: Erlang `select_tag()`.
+public enum SelectTag: String, Sendable, Hashable {
+    case accept, connect, recv, recvfrom, recvmsg, send, sendto, sendmsg, sendfile
+}
+
+/// Erlang `select_info()`: returned by a `nowait` operation that has to wait. The caller
+/// later receives `.select(socket, handle)` in `handle.mailbox`, then calls the operation
+/// again; or it calls ``Socket/cancel(_:)``.
+public struct SelectInfo: Hashable, Sendable, CustomStringConvertible {
+    public let tag: SelectTag
+    public let handle: SelectHandle
+
+    public var description: String { "{select_info, \(tag.rawValue), \(handle)}" }
+}
+
+/// How a `nowait` operation reports that it must wait: Erlang's `nowait` (a new handle) or
+/// a caller-chosen `select_handle()`.
+public enum SelectMode: Sendable {
+    /// Erlang `nowait`: a new handle is made, with messages to this mailbox.
+    case nowait(Mailbox)
+    /// Erlang `SelectHandle`: messages carry the caller's own handle.
+    case handle(SelectHandle)
+
+    var handle: SelectHandle {
+        switch self {
+        case .nowait(let mailbox): return SelectHandle(mailbox: mailbox)
+        case .handle(let handle): return handle
+        }
+    }
+
+    var mailbox: Mailbox {
+        switch self {
+        case .nowait(let mailbox): return mailbox
+        case .handle(let handle): return handle.mailbox
+        }
+    }
+}
+
+/// The result of a `nowait` operation: Erlang `{ok, X}`, `{select, SelectInfo}` or
+/// `{select, {SelectInfo, Data}}`.
+public enum Completion<Value: Sendable>: Sendable {
+    /// The operation finished at once.
+    case completed(Value)
+    /// It must wait: a `select` message will follow.
+    case selected(SelectInfo)
+    /// Part of it was done (data received so far, or the rest not yet sent) and it must
+    /// wait for the remainder.
+    case partial(SelectInfo, Value)
+
+    /// The select info, when the operation has to wait.
+    public var selectInfo: SelectInfo? {
+        switch self {
+        case .completed: return nil
+        case .selected(let info), .partial(let info, _): return info
+        }
+    }
+}

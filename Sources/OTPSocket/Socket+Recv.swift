@@ -1,0 +1,180 @@
+import SocketConstants
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension Socket {
+    var isStream: Bool { type == .stream }
+
+    var defaultReadSize: Int { core.update { $0.otp.rcvbuf } }
+
+    /// The syscall side of `recv`: reads until `length` bytes (stream, length > 0), or once.
+    /// `data` keeps what arrived across waits, for partial results.
+    func recvAttempt(length: Int, flags: MsgFlags, data: inout [UInt8]?, fd: CInt, count: inout SocketCore.Count) -> Step<[UInt8]> {
+        let stream = isStream
+        let capacity = length > 0 ? length : defaultReadSize
+        while true {
+            let want = capacity - (data?.count ?? 0)
+            var received = 0
+            var failure: Errno?
+            if data == nil {
+                data = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                    switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags.rawValue) {
+                    case .success(let n): received = n; initialized = min(n, capacity)
+                    case .failure(let errno): failure = errno; initialized = 0
+                    }
+                }
+            } else {
+                withUnsafeTemporaryAllocation(byteCount: want, alignment: 1) { buffer in
+                    switch Syscall.recv(fd, buffer, flags.rawValue) {
+                    case .success(let n): received = n; data!.append(contentsOf: buffer[0..<min(n, want)])
+                    case .failure(let errno): failure = errno
+                    }
+                }
+            }
+            if let failure {
+                if failure == .resourceTemporarilyUnavailable { return .wouldBlock }
+                return .failed(.errno(failure))
+            }
+            if received == 0 && stream && want > 0 {
+                return .failed(.closed)  // the peer closed: Erlang {error, closed}
+            }
+            count.transferred(min(received, want))
+            if !stream || length == 0 || data!.count >= length { return .done(data!) }
+        }
+    }
+
+    func recvError(_ error: SocketError, _ data: [UInt8]?) -> SocketError {
+        guard let data, !data.isEmpty, isStream else { return error }
+        var withData = error
+        withData.received = data
+        return withData
+    }
+
+    /// Erlang `recv/1..4` with timeout `infinity` (`nil`) or a time-out (`.zero` polls once).
+    ///
+    /// `length` 0 returns what is available, at most `{otp, rcvbuf}` bytes; a positive length
+    /// on a stream socket returns exactly that many bytes, or throws with the bytes that did
+    /// arrive (`received`). The peer closing a stream throws `closed`. A datagram is returned
+    /// whole up to `length`, and a zero-length datagram as an empty array.
+    public func recv(_ length: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> [UInt8] {
+        guard length >= 0 else { throw .invalid("length \(length)") }
+        var data: [UInt8]?
+        var count = SocketCore.Count()
+        let result = perform(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw recvError(error, data)
+        }
+    }
+
+    /// Erlang `recv/3,4` with `nowait` or a select handle: returns at once, with
+    /// `.selected` (or `.partial` with the bytes so far, on a stream) when it must wait; a
+    /// `select` message then tells the caller to call again.
+    public func recv(_ length: Int = 0, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<[UInt8]> {
+        guard length >= 0 else { throw .invalid("length \(length)") }
+        var data: [UInt8]?
+        var count = SocketCore.Count()
+        let outcome = performSelect(.read, .recv, mode: mode, &count) { fd, count in
+            recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
+        }
+        switch outcome {
+        case .done(let value): return .completed(value)
+        case .selected(let info):
+            if let data, !data.isEmpty { return .partial(info, data) }
+            return .selected(info)
+        case .failed(let error): throw recvError(error, data)
+        }
+    }
+
+    /// `recv` for async code: waits without blocking a thread. Cancelling the task cancels
+    /// the receive (`cancelled`) and leaves the socket usable.
+    public func recv(_ length: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> [UInt8] {
+        guard length >= 0 else { throw .invalid("length \(length)") }
+        var data: [UInt8]?
+        var count = SocketCore.Count()
+        let result = await performAsync(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw recvError(error, data)
+        }
+    }
+
+    // MARK: recvfrom
+
+    func recvfromAttempt(size: Int, flags: MsgFlags, fd: CInt, count: inout SocketCore.Count) -> Step<(SocketAddress, [UInt8])> {
+        var received = 0
+        var failure: Errno?
+        var source = SocketAddress.unspec([])
+        let data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            let result: Result<Int, Errno> = withUnsafeTemporaryAllocation(
+                byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment
+            ) { address in
+                var length = socklen_t(address.count)
+                let result = Syscall.recvfrom(fd, UnsafeMutableRawBufferPointer(buffer), flags.rawValue, address.baseAddress!, &length)
+                if case .success = result {
+                    source = SocketAddress(native: UnsafeRawBufferPointer(rebasing: address[0..<min(Int(length), address.count)]))
+                }
+                return result
+            }
+            switch result {
+            case .success(let n): received = n; initialized = min(n, size)
+            case .failure(let errno): failure = errno; initialized = 0
+            }
+        }
+        if let failure {
+            return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
+        }
+        if received == 0 && isStream && size > 0 { return .failed(.closed) }
+        count.transferred(data.count)
+        return .done((source, data))
+    }
+
+    /// Erlang `recvfrom/1..4`: one message and its source. `bufferSize` 0 uses
+    /// `{otp, rcvbuf}`; a longer datagram is truncated to the buffer.
+    public func recvfrom(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> (source: SocketAddress, data: [UInt8]) {
+        guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
+        let size = bufferSize > 0 ? bufferSize : defaultReadSize
+        var count = SocketCore.Count()
+        return try perform(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
+        }.get()
+    }
+
+    /// `recvfrom` with `nowait` or a select handle.
+    public func recvfrom(_ bufferSize: Int = 0, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<RecvFrom> {
+        guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
+        let size = bufferSize > 0 ? bufferSize : defaultReadSize
+        var count = SocketCore.Count()
+        switch performSelect(.read, .recvfrom, mode: mode, &count, { fd, count in
+            recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
+        }) {
+        case .done(let (source, data)): return .completed(RecvFrom(source: source, data: data))
+        case .selected(let info): return .selected(info)
+        case .failed(let error): throw error
+        }
+    }
+
+    /// `recvfrom` for async code.
+    public func recvfrom(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> (source: SocketAddress, data: [UInt8]) {
+        guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
+        let size = bufferSize > 0 ? bufferSize : defaultReadSize
+        var count = SocketCore.Count()
+        return try await performAsync(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
+        }.get()
+    }
+}
+
+/// What `recvfrom` returns: Erlang `{Source, Data}`.
+public struct RecvFrom: Sendable, Hashable {
+    public var source: SocketAddress
+    public var data: [UInt8]
+}

@@ -1,0 +1,87 @@
+import SocketConstants
+import Synchronization
+
+/// A socket: Erlang's `socket()`, an endpoint as close to the OS socket as Swift allows.
+///
+/// Every descriptor is nonblocking and close-on-exec; blocking calls try the syscall first
+/// and wait in the caller's thread only when it would block. The socket is closed by
+/// ``close()`` or when the last reference goes away (Erlang: when its owner process dies).
+///
+/// Erlang's owner process and `controlling_process` have no Swift counterpart: any thread
+/// or task holding the socket may use it. Messages go to the ``Mailbox`` a caller names.
+public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertible {
+    let core: SocketCore
+    public let domain: Domain
+    public let type: SocketType
+    public let `protocol`: SocketProtocol
+    /// How the socket was made: Erlang `ctype` (`normal`, `fromfd`).
+    public let creation: Creation
+    /// A number unique in this process, for tables and messages.
+    public let id: UInt64
+
+    /// Erlang `ctype()`.
+    public enum Creation: Sendable, Hashable {
+        /// Made by `open/2..4` or `accept`.
+        case normal
+        /// Made by `open(FD)` from a descriptor the caller owned (`dup: false`).
+        case fromFD
+        /// Made by `open(FD)` from a duplicate of the caller's descriptor.
+        case fromFDDup(CInt)
+    }
+
+    static let counter = Atomic<UInt64>(1)
+
+    init(fd: CInt, domain: Domain, type: SocketType, protocol: SocketProtocol, creation: Creation = .normal) {
+        core = SocketCore(fd: fd)
+        self.domain = domain
+        self.type = type
+        self.protocol = `protocol`
+        self.creation = creation
+        id = Socket.counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        SocketRegistry.shared.opened(self)
+    }
+
+    deinit {
+        core.close()
+        SocketRegistry.shared.closed(id: id, domain: domain, type: type, protocol: self.protocol)
+    }
+
+    public static func == (a: Socket, b: Socket) -> Bool { a === b }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+    public var description: String { "#Socket<\(id)>" }
+
+    /// The descriptor, or `nil` once closed (Erlang `{otp, fd}`).
+    public var fd: CInt? {
+        core.update { $0.closed ? nil : $0.fd }
+    }
+
+    /// Erlang `close/1`. Every operation waiting on the socket, in any thread, task or
+    /// mailbox, ends with `closed`; the descriptor is released once no thread is inside a
+    /// syscall on it. With `{socket, linger}` set, the calling thread waits as the kernel
+    /// lingers (other sockets are not held up). Closing twice throws `closed`.
+    public func close() throws(SocketError) {
+        guard core.close() else { throw .closed }
+        SocketRegistry.shared.closedExplicitly(self)
+    }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { core.update { $0.closed } }
+
+    /// Runs `body` with the descriptor kept open, outside any operation queue.
+    func withDescriptor<R>(_ body: (CInt) throws(SocketError) -> R) throws(SocketError) -> R {
+        let fd: CInt? = core.update { state in
+            guard !state.closed else { return nil }
+            state.inFlight += 1
+            return state.fd
+        }
+        guard let fd else { throw .closed }
+        defer {
+            let release: CInt? = core.update { state in
+                state.inFlight -= 1
+                return SocketCore.releaseIfIdle(&state)
+            }
+            if let release { Syscall.close(release) }
+        }
+        return try body(fd)
+    }
+}

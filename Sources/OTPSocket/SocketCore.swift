@@ -1,0 +1,211 @@
+import DequeModule
+import SocketConstants
+import Synchronization
+
+/// The counters of one socket, allocated when it first counts something.
+final class CounterBox {
+    var value = SocketCounters()
+    init() {}
+}
+
+/// The state behind a ``Socket``: its descriptor, who is using which direction, who waits,
+/// and the counters. Every field is guarded by one lock; no syscall runs under it.
+///
+/// The descriptor is released exactly once, by whoever leaves it last after `close`: a
+/// thread still inside a syscall or `poll` on it keeps it open until it returns.
+final class SocketCore: @unchecked Sendable {
+    struct State {
+        var fd: CInt
+        var closed = false
+        var released = false
+        /// Threads inside a syscall or poll on `fd`.
+        var inFlight = 0
+        var read = OperationQueue()
+        var write = OperationQueue()
+        var accept = OperationQueue()
+        var connect = OperationQueue()
+        /// Readiness edges seen by the reactor, to catch one that raced a failed attempt.
+        var readSequence: UInt64 = 0
+        var writeSequence: UInt64 = 0
+        var token: UInt64?
+        /// Allocated on first use: an idle socket carries no counters.
+        var counterBox: CounterBox?
+        var connected = false
+        var listening = false
+        var bound = false
+        var readShut = false
+        var writeShut = false
+        /// The `otp` level options.
+        var otp = OTPSettings()
+
+        init(fd: CInt) { self.fd = fd }
+
+        subscript(direction: Direction) -> OperationQueue {
+            get {
+                switch direction {
+                case .read: return read
+                case .write: return write
+                case .accept: return accept
+                case .connect: return connect
+                }
+            }
+            _modify {
+                switch direction {
+                case .read: yield &read
+                case .write: yield &write
+                case .accept: yield &accept
+                case .connect: yield &connect
+                }
+            }
+        }
+
+        mutating func count(_ direction: Direction, _ count: Count) {
+            let box: CounterBox
+            if let existing = counterBox { box = existing } else { box = CounterBox(); counterBox = box }
+            box.value.add(direction, count)
+        }
+
+        var counters: SocketCounters { counterBox?.value ?? SocketCounters() }
+
+        func sequence(_ direction: Direction) -> UInt64 {
+            direction == .read || direction == .accept ? readSequence : writeSequence
+        }
+    }
+
+    let state: Mutex<State>
+
+    init(fd: CInt) {
+        state = Mutex(State(fd: fd))
+    }
+
+    /// What to do, outside the lock, after a change of owner or a close.
+    enum Notice {
+        case wakeThread(ThreadWaker)
+        case resume(CheckedContinuation<Wake, Never>, Wake)
+        case post(Mailbox, SocketMessage)
+
+        func deliver() {
+            switch self {
+            case .wakeThread(let waker): waker.wake()
+            case .resume(let continuation, let wake): continuation.resume(returning: wake)
+            case .post(let mailbox, let message): mailbox.post(message)
+            }
+        }
+    }
+
+    /// Hands the direction to the first queued waiter, if the slot is free. Call under the lock.
+    static func promote(_ direction: Direction, in state: inout State) -> Notice? {
+        guard case .none = state[direction].owner, let waiter = state[direction].queued.popFirst() else { return nil }
+        switch waiter.kind {
+        case .blocking(let waker):
+            state[direction].owner = .waiting(waiter)
+            state.inFlight += 1
+            waiter.wake = .promoted
+            return .wakeThread(waker)
+        case .async:
+            state[direction].owner = .active
+            state.inFlight += 1
+            waiter.sequence = state.sequence(direction)
+            guard let continuation = waiter.continuation else {
+                waiter.wake = .promoted
+                return nil
+            }
+            waiter.continuation = nil
+            return .resume(continuation, .promoted)
+        case .select(let handle, let socket):
+            state[direction].owner = .waiting(waiter)
+            waiter.messageSent = true
+            return .post(handle.mailbox, .select(socket, handle))
+        }
+    }
+
+    // MARK: Entering and leaving an operation
+
+    enum Entry {
+        /// Go ahead: `fd` stays open until `leave`; `sequence` is the readiness count now.
+        case proceed(fd: CInt, sequence: UInt64)
+        case closed
+        /// Queued behind the current user.
+        case queued(Waiter)
+        /// The direction is taken and the operation does not queue (`connect`: `already`).
+        case busy
+    }
+
+    /// Enters an operation: one lock round trip and no allocation when the direction is
+    /// free (the fast path); otherwise queues `makeWaiter()` behind the current user. A select caller whose
+    /// mailbox already owns the direction (it got its select message, or is calling again
+    /// with a new handle) takes over; one already queued gets its handle replaced.
+    func enter(_ direction: Direction, orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
+        state.withLock { state in
+            guard !state.closed else { return .closed }
+            if state[direction].isIdle {
+                state[direction].owner = .active
+                state.inFlight += 1
+                return .proceed(fd: state.fd, sequence: state.sequence(direction))
+            }
+            if let mailbox {
+                if let owner = state[direction].ownerWaiter, let handle = owner.selectHandle, handle.mailbox === mailbox {
+                    state[direction].owner = .active
+                    state.inFlight += 1
+                    return .proceed(fd: state.fd, sequence: state.sequence(direction))
+                }
+                guard let replacement = makeWaiter() else { return .busy }
+                if let index = state[direction].queued.firstIndex(where: { $0.selectHandle?.mailbox === mailbox }) {
+                    state[direction].queued[index] = replacement
+                    return .queued(replacement)
+                }
+                state[direction].queued.append(replacement)
+                return .queued(replacement)
+            }
+            guard let waiter = makeWaiter() else { return .busy }
+            state[direction].queued.append(waiter)
+            return .queued(waiter)
+        }
+    }
+
+    /// Leaves an operation: frees the direction, counts, hands over to the next waiter, and
+    /// releases the descriptor if this was the last user after `close`.
+    func leave(_ direction: Direction, counting count: Count? = nil) {
+        leave(direction, count.map { (direction, $0) })
+    }
+
+    func leave(_ direction: Direction, _ count: (Direction, Count)?) {
+        let (notice, release): (Notice?, CInt?) = state.withLock { state in
+            state[direction].owner = .none
+            state.inFlight -= 1
+            if let (kind, count) = count { state.count(kind, count) }
+            let notice = state.closed ? nil : SocketCore.promote(direction, in: &state)
+            return (notice, SocketCore.releaseIfIdle(&state))
+        }
+        notice?.deliver()
+        if let release { Syscall.close(release) }
+    }
+
+    /// What one operation did, counted once when it leaves: syscalls tried, waits for
+    /// readiness, successful transfers (packets) and their bytes.
+    struct Count {
+        var tries: UInt64 = 0
+        var waits: UInt64 = 0
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var largest: UInt64 = 0
+        var failed = false
+
+        mutating func transferred(_ count: Int) {
+            packets += 1
+            bytes += UInt64(count)
+            largest = max(largest, UInt64(count))
+        }
+    }
+
+    static func releaseIfIdle(_ state: inout State) -> CInt? {
+        guard state.closed, state.inFlight == 0, !state.released else { return nil }
+        state.released = true
+        return state.fd
+    }
+
+    /// Updates counters or flags without entering an operation.
+    func update<R: Sendable>(_ body: (inout sending State) -> sending R) -> R {
+        state.withLock { body(&$0) }
+    }
+}
