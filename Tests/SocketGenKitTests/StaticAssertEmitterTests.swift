@@ -24,6 +24,13 @@ final class StaticAssertEmitterTests: XCTestCase {
         directory = try TemporaryDirectory()
     }
 
+    /// XCTest keeps every test case object until the process ends, so the directory is
+    /// released here, not by the object's deinit.
+    override func tearDown() {
+        directory = nil
+        compiler = nil
+    }
+
     /// The problems `cc` finds with `snapshot`'s checks.
     func problems(_ snapshot: Snapshot, spec: Spec? = nil) throws -> [String] {
         try StaticAssertEmitter.checks(spec: spec ?? self.spec, snapshot: snapshot).enumerated().compactMap { index, check in
