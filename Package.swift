@@ -23,6 +23,14 @@ let package = Package(
         .target(name: "SocketGenKit", dependencies: ["SocketSpec", "SocketSnapshot", "CClang"]),
         .executableTarget(name: "socket-gen", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot"]),
         .plugin(name: "SocketGenPlugin", capability: .buildTool(), dependencies: ["socket-gen"]),
+        .plugin(
+            name: "RegeneratePlugin",
+            capability: .command(
+                intent: .custom(verb: "regenerate", description: "Probe a triple's C headers into Generated/<triple>.snapshot"),
+                permissions: [.writeToPackageDirectory(reason: "writes the probe snapshots in Generated/")]
+            ),
+            dependencies: ["socket-gen"]
+        ),
 
         // Generated module <- core <- CLI.
         .target(name: "CSocketShims"),
@@ -51,7 +59,7 @@ let package = Package(
         .executableTarget(name: "otp-socket-bench", dependencies: ["OTPSocket"], path: "Benchmarks/Swift"),
 
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
-        .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketConstants"]),
+        .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot", "SocketConstants"]),
         .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
         .testTarget(name: "SocketConstantsTests", dependencies: ["SocketConstants", "SocketSnapshot", "SocketSpec", "SocketGenKit"]),
         // Runs the built otp-socket binary; the dependency makes `swift test` build it.

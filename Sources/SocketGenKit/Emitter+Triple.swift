@@ -2,17 +2,16 @@ import SocketSnapshot
 import SocketSpec
 
 extension Emitter {
-    func is32Bit(_ triple: String) -> Bool {
-        triple.hasPrefix("arm-") || triple.hasPrefix("i686-") || triple.hasPrefix("i386-")
-    }
-
-    /// A literal of `type` for `value` on `triple`, wrapping when C's value does not fit.
-    func literal(_ value: Int64, as type: String, triple: String) -> String {
+    /// A literal of `type` for `value` on a target whose `Int` is `pointerBitWidth` bits wide,
+    /// wrapping when C's value does not fit, as C's conversion does. The range is the
+    /// target's, not the build machine's: `Int` and `UInt` are 32 bits on arm and i686.
+    static func literal(_ value: Int64, as type: String, pointerBitWidth: Int) -> String {
+        let narrow = pointerBitWidth == 32
         let range: ClosedRange<Int64>
         switch type {
         case "CInt": range = Int64(Int32.min)...Int64(Int32.max)
-        case "Int": range = is32Bit(triple) ? Int64(Int32.min)...Int64(Int32.max) : Int64.min...Int64.max
-        case "UInt", "CUnsignedLong": range = is32Bit(triple) ? 0...Int64(UInt32.max) : 0...Int64.max
+        case "Int": range = narrow ? Int64(Int32.min)...Int64(Int32.max) : Int64.min...Int64.max
+        case "UInt", "CUnsignedLong": range = narrow ? 0...Int64(UInt32.max) : 0...Int64.max
         case "UInt64": range = 0...Int64.max
         default: range = Int64.min...Int64.max
         }
@@ -25,6 +24,7 @@ extension Emitter {
 
     func emitTriple(_ snapshot: Snapshot, into out: inout Output) {
         let triple = snapshot.triple
+        let pointerBitWidth = Triple.named(triple)?.pointerBitWidth ?? 64
         out.line("")
         out.block("extension SpecTables") { out in
             out.line("/// The triple this build's constants and layouts were probed for.")
@@ -38,7 +38,7 @@ extension Emitter {
             for constant in spec.probedConstants {
                 if let value = snapshot.value(constant.name) {
                     out.line("/// `\(constant.expression)` = \(value)")
-                    out.line("@inlinable public static var \(constant.name): \(constant.swiftType) { \(literal(value, as: constant.swiftType, triple: triple)) }")
+                    out.line("@inlinable public static var \(constant.name): \(constant.swiftType) { \(Emitter.literal(value, as: constant.swiftType, pointerBitWidth: pointerBitWidth)) }")
                 } else {
                     out.line(unavailable(constant.name, triple))
                     out.line("public static var \(constant.name): \(constant.swiftType) { fatalError() }")

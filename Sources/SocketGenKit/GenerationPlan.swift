@@ -18,11 +18,20 @@ public struct GenerationPlan: Sendable {
 
     public static func committedSnapshots(in directory: String) throws -> [Snapshot] {
         try FileSystem.list(directory).filter { $0.hasSuffix(snapshotSuffix) }.map { name in
-            do {
-                return try Snapshot(parsing: FileSystem.read(directory + "/" + name))
-            } catch let error as Snapshot.ParseError {
-                throw GeneratorError("\(directory)/\(name):\(error.line): error: \(error.message)")
-            }
+            try snapshot(at: directory + "/" + name)
+        }
+    }
+
+    /// The committed snapshot of one triple: `<directory>/<triple>.snapshot`.
+    public static func committedSnapshot(_ triple: String, in directory: String) throws -> Snapshot {
+        try snapshot(at: directory + "/" + triple + snapshotSuffix)
+    }
+
+    static func snapshot(at path: String) throws -> Snapshot {
+        do {
+            return try Snapshot(parsing: FileSystem.read(path))
+        } catch let error as Snapshot.ParseError {
+            throw GeneratorError("\(path):\(error.line): error: \(error.message)")
         }
     }
 
@@ -46,7 +55,7 @@ public struct GenerationPlan: Sendable {
                     warnings.append("""
                         Generated/\(host.name)\(snapshotSuffix) is stale: the live probe of this machine's headers differs in \(differences.count) names (committed vs live):
                           \(differences.prefix(30).joined(separator: "\n  "))
-                        regenerate it with: swift run socket-gen probe --spec Spec --output Generated/\(host.name)\(snapshotSuffix)
+                        regenerate it with: swift package --allow-writing-to-package-directory regenerate --triple \(host.name)
                         """)
                     snapshots[index] = live
                 }

@@ -21,17 +21,13 @@ public struct Probe {
 
     public var spec: Spec
     public var triple: Triple
-    /// Where the target's headers live (Debian's cross packages: `/usr/<triple>`); `nil`
-    /// probes the host's own headers.
-    public var sysroot: String?
-    /// Extra `-isystem` directories, after the sysroot's.
-    public var includeDirectories: [String]
+    /// Where the target's headers live; `.host` probes the build machine's own.
+    public var headers: HeaderSearch
 
-    public init(spec: Spec, triple: Triple, sysroot: String? = nil, includeDirectories: [String] = []) {
+    public init(spec: Spec, triple: Triple, headers: HeaderSearch = .host) {
         self.spec = spec
         self.triple = triple
-        self.sysroot = sysroot
-        self.includeDirectories = includeDirectories
+        self.headers = headers
     }
 
     /// One C expression whose integer value the probe reads.
@@ -60,7 +56,10 @@ public struct Probe {
         return result
     }
 
-    func prologue() -> String {
+    /// The C file's head: `_GNU_SOURCE` and the spec's headers, each only where it exists.
+    /// The cross-compiler checks (``StaticAssertEmitter``) start with the same text, so that
+    /// they see exactly the declarations the probe saw.
+    static func prologue(_ spec: Spec) -> String {
         var lines = ["#define _GNU_SOURCE 1"]
         for header in spec.headers {
             lines.append("#if __has_include(<\(header)>)")
@@ -73,7 +72,7 @@ public struct Probe {
     static let prefix = "socket_gen_probe_"
 
     func source(for questions: [(index: Int, expression: String)]) -> (text: String, firstProbeLine: Int) {
-        let head = prologue()
+        let head = Probe.prologue(spec)
         let firstLine = head.split(separator: "\n", omittingEmptySubsequences: false).count
         var text = head
         for question in questions {
@@ -82,13 +81,17 @@ public struct Probe {
         return (text, firstLine)
     }
 
-    func arguments(resourceDirectory: String) -> [String] {
+    /// clang's arguments. With explicit header directories, `-nostdlibinc` keeps the build
+    /// machine's `/usr/include` out of the search; kernel headers come last (`-idirafter`), so
+    /// that they can never shadow a C library header.
+    func arguments(resourceDirectory: String, kernelDirectory: String?) -> [String] {
         var args = ["-x", "c", "-std=gnu11", "--target=\(triple.clangTarget)", "-resource-dir", resourceDirectory,
                     "-ferror-limit=0", "-Wno-everything"]
-        if let sysroot {
-            args += ["-nostdlibinc", "-isystem", resourceDirectory + "/include", "-isystem", sysroot + "/include"]
+        if let directories = headers.directories {
+            args += ["-nostdlibinc", "-isystem", resourceDirectory + "/include"]
+            for directory in directories { args += ["-isystem", directory] }
         }
-        for dir in includeDirectories { args += ["-isystem", dir] }
+        if let kernelDirectory { args += ["-idirafter", kernelDirectory] }
         return args
     }
 
@@ -142,7 +145,16 @@ public struct Probe {
         guard let resourceDirectory = Libclang.resourceDirectory(forLibrary: library) else {
             throw Failure(message: "no clang resource directory next to \(library)")
         }
-        let args = arguments(resourceDirectory: resourceDirectory)
+        // A missing directory would make every `__has_include` false and every name absent:
+        // a snapshot that looks valid and is wrong.
+        for directory in headers.directories ?? [] where !FileSystem.exists(directory + "/.") {
+            throw Failure(message: "no headers at \(directory) (Debian: apt-get install \(triple.debianPackages().joined(separator: " ")))")
+        }
+        let kernel: StagedDirectory?
+        do { kernel = try headers.kernel?.stage() } catch { throw Failure(message: error.description) }
+        // The links must outlive both parses.
+        defer { withExtendedLifetime(kernel) {} }
+        let args = arguments(resourceDirectory: resourceDirectory, kernelDirectory: kernel?.path)
         let all = questions()
 
         // Pass 1: everything; a diagnostic on a probe line means "not declared here".
@@ -190,6 +202,10 @@ public struct Probe {
                     snapshot.structs[name]!.fields[i].size = value.map(Int.init)
                 }
             }
+        }
+        // Headers that were not found at all look like a platform without sockets.
+        if !snapshot.constants.isEmpty, snapshot.constants.values.allSatisfy({ $0 == nil }) {
+            throw Failure(message: "the headers declare none of the spec's names; are they \(triple.name)'s? (\(headers.directories?.joined(separator: ", ") ?? "the host's"))")
         }
         // A field of a struct that does not exist is absent too.
         for (name, layout) in snapshot.structs where !layout.exists {
