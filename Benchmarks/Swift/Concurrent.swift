@@ -115,7 +115,7 @@ enum Concurrent {
             let results = Results(connections)
             let begin = now()
             let clients = clients, servers = servers
-            Task {
+            Task(executorPreference: Socket.executor) {
                 await withTaskGroup(of: Void.self) { group in
                     for server in servers {
                         group.addTask {

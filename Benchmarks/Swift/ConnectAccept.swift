@@ -67,9 +67,9 @@ enum ConnectAccept {
             reportConnect("swift-\(style)", n, end - start)
         case .async:
             let done = Semaphore()
-            Task {
+            Task(executorPreference: Socket.executor) {
                 do {
-                    let server = Task {
+                    let server = Task(executorPreference: Socket.executor) {
                         do {
                             while true { try await listener.accept().close() }
                         } catch let error as SocketError where error.reason == .closed {

@@ -68,9 +68,9 @@ enum PingPong {
             reportPingPong("swift-\(style)", workload, samples, elapsed: elapsed)
         case .async:
             let done = Semaphore()
-            Task {
+            Task(executorPreference: Socket.executor) {
                 do {
-                    let server = Task {
+                    let server = Task(executorPreference: Socket.executor) {
                         do {
                             let peer = try await listener.accept()
                             if tcp { try peer.setopt(.tcp.nodelay, true) }
@@ -150,9 +150,9 @@ enum PingPong {
             reportPingPong("swift-nowait", "udp-pingpong", samples, elapsed: elapsed)
         case .async:
             let done = Semaphore()
-            Task {
+            Task(executorPreference: Socket.executor) {
                 do {
-                    let serving = Task {
+                    let serving = Task(executorPreference: Socket.executor) {
                         do {
                             while true {
                                 let (source, data) = try await server.recvfrom(Workload.message * 2)

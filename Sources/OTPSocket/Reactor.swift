@@ -1,4 +1,6 @@
+import DequeModule
 import SocketConstants
+import SystemPackage
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -9,20 +11,31 @@ import Musl
 /// The one epoll loop that serves `nowait` and `async` operations: each descriptor is
 /// registered once, edge-triggered, when its first such operation has to wait, and every
 /// readiness edge is handed to its socket. Blocking calls never come here.
-final class Reactor: @unchecked Sendable {
+///
+/// It is also a `TaskExecutor`: a task that prefers it runs on the loop's thread, so a
+/// readiness edge resumes it in the same thread, with no hop to another one.
+final class Reactor: TaskExecutor, @unchecked Sendable {
     static let shared = Reactor()
 
     let epoll: CInt
+    /// Written to wake the loop when a job is enqueued from another thread.
+    private let wakeup: CInt
     private let sockets = Mutex<[UInt64: SocketCore]>([:])
     private let nextToken = Atomic<UInt64>(1)
+    private let jobs = Mutex<Deque<UnownedJob>>([])
+    private var thread = pthread_t()
+    private static let wakeupToken: UInt64 = 0
 
     private init() {
-        switch Syscall.epollCreate() {
-        case .success(let fd): epoll = fd
-        case .failure(let errno): fatalError("epoll_create1 failed: \(errno); the reactor cannot run")
+        switch (Syscall.epollCreate(), Syscall.eventfd()) {
+        case (.success(let fd), .success(let event)):
+            epoll = fd
+            wakeup = event
+        default:
+            fatalError("epoll_create1 or eventfd failed; the reactor cannot run")
         }
+        _ = watch(wakeup, token: Reactor.wakeupToken, events: UInt64(Native.EPOLLIN))
         let box = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
         let status = pthread_create(&thread, nil, { context in
             let reactor = Unmanaged<Reactor>.fromOpaque(context!).takeRetainedValue()
             reactor.run()
@@ -32,17 +45,32 @@ final class Reactor: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    /// Starts watching `core`'s descriptor; returns the token that identifies it.
-    func register(_ core: SocketCore, fd: CInt) -> Result<UInt64, SocketError> {
-        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
-        sockets.withLock { $0[token] = core }
-        let events = UInt64(Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET)
-        let result = withUnsafeTemporaryAllocation(byteCount: Layout.epoll_event.size, alignment: 8) { raw in
+    var isCurrentThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        jobs.withLock { $0.append(unowned) }
+        if !isCurrentThread {
+            var one: UInt64 = 1
+            _ = withUnsafeBytes(of: &one) { Syscall.write(wakeup, $0) }
+        }
+    }
+
+    private func watch(_ fd: CInt, token: UInt64, events: UInt64) -> Result<CInt, Errno> {
+        withUnsafeTemporaryAllocation(byteCount: Layout.epoll_event.size, alignment: 8) { raw in
             raw.initializeMemory(as: UInt8.self, repeating: 0)
             _ = raw.storeUnsigned(events, at: Layout.epoll_event.events.offset, size: Layout.epoll_event.events.size)
             _ = raw.storeUnsigned(token, at: Layout.epoll_event.data.offset, size: Layout.epoll_event.data.size)
             return Syscall.epollControl(epoll, Native.EPOLL_CTL_ADD, fd, raw.baseAddress)
         }
+    }
+
+    /// Starts watching `core`'s descriptor; returns the token that identifies it.
+    func register(_ core: SocketCore, fd: CInt) -> Result<UInt64, SocketError> {
+        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        sockets.withLock { $0[token] = core }
+        let events = UInt64(Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET)
+        let result = watch(fd, token: token, events: events)
         if case .failure(let errno) = result {
             sockets.withLock { _ = $0.removeValue(forKey: token) }
             return .failure(.errno(errno))
@@ -62,13 +90,24 @@ final class Reactor: @unchecked Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size * capacity, alignment: 8)
         let readable = UInt64(Native.EPOLLIN | Native.EPOLLERR | Native.EPOLLHUP | Native.EPOLLRDHUP)
         let writable = UInt64(Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)
+        let executor = asUnownedTaskExecutor()
         while true {
-            guard case .success(let count) = Syscall.epollWait(epoll, buffer.baseAddress!, capacity, -1) else { continue }
+            // Run what is ready (jobs that readiness below resumes come back here), then wait.
+            while let job = jobs.withLock({ $0.popFirst() }) {
+                job.runSynchronously(on: executor)
+            }
+            let timeout: CInt = jobs.withLock { $0.isEmpty } ? -1 : 0
+            guard case .success(let count) = Syscall.epollWait(epoll, buffer.baseAddress!, capacity, timeout) else { continue }
             let view = UnsafeRawBufferPointer(buffer)
             for i in 0..<Int(count) {
                 let base = i * size
                 let events = view.loadUnsigned(at: base + Layout.epoll_event.events.offset, size: Layout.epoll_event.events.size)
                 let token = view.loadUnsigned(at: base + Layout.epoll_event.data.offset, size: Layout.epoll_event.data.size)
+                if token == Reactor.wakeupToken {
+                    var value: UInt64 = 0
+                    _ = withUnsafeMutableBytes(of: &value) { Syscall.read(wakeup, $0) }
+                    continue
+                }
                 guard let core = sockets.withLock({ $0[token] }) else { continue }
                 core.ready(readable: events & readable != 0, writable: events & writable != 0)
             }

@@ -85,3 +85,14 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         return try body(fd)
     }
 }
+
+extension Socket {
+    /// The library's event loop as a task executor. Tasks that prefer it run on the loop's
+    /// own thread, so an async socket call that waits is resumed there directly, without a
+    /// hop to another thread (the fastest way to drive many sockets from async code):
+    ///
+    ///     Task(executorPreference: Socket.executor) { try await serve(socket) }
+    ///
+    /// Erlang has no counterpart: its schedulers play this part.
+    public static var executor: any TaskExecutor { Reactor.shared }
+}
