@@ -21,18 +21,25 @@ extension Socket {
     /// A call that can finish at once costs the syscall and two uncontended lock round trips.
     func perform<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
                     _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) -> Result<T, SocketError> {
-        let waker: ThreadWaker
-        do { waker = try ThreadWaker.current() } catch { return .failure(error) }
+        // The thread's waker is needed only when the call has to wait.
         var waiter: Waiter?
+        var wakerFailure: SocketError?
+        func makeWaiter() -> Waiter? {
+            do throws(SocketError) {
+                let made = Waiter(kind: .blocking(try ThreadWaker.current()), tag: tag)
+                waiter = made
+                return made
+            } catch {
+                wakerFailure = error
+                return nil
+            }
+        }
         var fd: CInt
-        switch core.enter(direction, blocking: deadline == nil, orQueue: {
-            guard queues else { return nil }
-            let queued = Waiter(kind: .blocking(waker), tag: tag)
-            waiter = queued
-            return queued
-        }) {
+        switch core.enter(direction, blocking: deadline == nil, orQueue: { queues ? makeWaiter() : nil }) {
         case .closed:
             return .failure(.closed)
+        case .busy where wakerFailure != nil:
+            return .failure(wakerFailure!)
         case .busy:
             return .failure(.errno(.alreadyInProcess))
         case .proceed(let descriptor, _, let mayBlock):
@@ -72,8 +79,11 @@ extension Socket {
                     core.leave(direction, counting: count)
                     return .failure(.timeout)
                 }
-                let current = waiter ?? Waiter(kind: .blocking(waker), tag: tag)
-                waiter = current
+                guard let current = waiter ?? makeWaiter() else {
+                    count.failed = true
+                    core.leave(direction, counting: count)
+                    return .failure(wakerFailure ?? .closed)
+                }
                 count.waits += 1
                 switch core.waitBlocking(direction, current, fd: fd, deadline: deadline) {
                 case .ready, .promoted:

@@ -48,12 +48,7 @@ extension Socket {
         } else {
             fd = try Syscall.socket(domain.rawValue, type.rawValue, `protocol`.rawValue).socketResult()
         }
-        var resolved = `protocol`
-        if resolved == .default {
-            // Like OTP, report the protocol the kernel chose (`tcp` for inet stream).
-            resolved = (try? readInt(fd, Native.SOL_SOCKET, Native.SO_PROTOCOL)).map { SocketProtocol(rawValue: $0) } ?? resolved
-        }
-        let socket = Socket(fd: fd, domain: domain, type: type, protocol: resolved)
+        let socket = Socket(fd: fd, domain: domain, type: type, protocol: defaultProtocol(domain, type, `protocol`, fd))
         socket.applyOpenOptions(options)
         return socket
     }
@@ -83,6 +78,18 @@ extension Socket {
             if options.dup { Syscall.close(own) }
             throw error
         }
+    }
+
+    /// Like OTP, a socket reports the protocol the kernel chose (`tcp` for inet stream). For
+    /// inet sockets that is known without asking; others ask `SO_PROTOCOL`.
+    static func defaultProtocol(_ domain: Domain, _ type: SocketType, _ requested: SocketProtocol, _ fd: CInt) -> SocketProtocol {
+        guard requested == .default else { return requested }
+        if domain == .inet || domain == .inet6 {
+            if type == .stream { return .tcp }
+            if type == .dgram { return .udp }
+        }
+        if domain == .local { return .default }
+        return (try? readInt(fd, Native.SOL_SOCKET, Native.SO_PROTOCOL)).map { SocketProtocol(rawValue: $0) } ?? requested
     }
 
     func applyOpenOptions(_ options: OpenOptions) {

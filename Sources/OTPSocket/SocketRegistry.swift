@@ -13,7 +13,10 @@ final class SocketRegistry: Sendable {
     struct State {
         var entries: [UInt64: Entry] = [:]
         var useRegistry = true
-        var counters: [String: UInt64] = [:]
+        /// Sockets ever opened, by domain, type and protocol number (`info/0`'s counters).
+        var domains: [CInt: UInt64] = [:]
+        var types: [CInt: UInt64] = [:]
+        var protocols: [CInt: UInt64] = [:]
     }
 
     let state = Mutex(State())
@@ -21,9 +24,9 @@ final class SocketRegistry: Sendable {
     func opened(_ socket: Socket) {
         state.withLock { state in
             state.entries[socket.id] = Entry(socket: socket)
-            for key in SocketRegistry.counterKeys(socket.domain, socket.type, socket.protocol) {
-                state.counters[key, default: 0] &+= 1
-            }
+            state.domains[socket.domain.rawValue, default: 0] &+= 1
+            state.types[socket.type.rawValue, default: 0] &+= 1
+            state.protocols[socket.protocol.rawValue, default: 0] &+= 1
         }
     }
 
@@ -42,7 +45,4 @@ final class SocketRegistry: Sendable {
         }
     }
 
-    static func counterKeys(_ domain: Domain, _ type: SocketType, _ protocol: SocketProtocol) -> [String] {
-        ["num_d_\(domain)", "num_t_\(type)", "num_p_\(`protocol`)"]
-    }
 }
