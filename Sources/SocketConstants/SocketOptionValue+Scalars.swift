@@ -127,3 +127,19 @@ extension IPv4Address: SocketOptionValue {
         self.init(raw[0], raw[1], raw[2], raw[3])
     }
 }
+
+extension UInt64: SocketOptionValue {
+    @inlinable public static var nativeCapacity: Int { MemoryLayout<UInt64>.size }
+
+    /// A C `uint64_t` (`SO_COOKIE`), which the kernel refuses to write into a smaller buffer.
+    @inlinable
+    public func withNativeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(InvalidValue) -> R {
+        withUnsafeBytes(of: self) { body($0) }
+    }
+
+    @inlinable
+    public init(nativeBytes raw: UnsafeRawBufferPointer) throws(InvalidValue) {
+        guard raw.count == MemoryLayout<UInt64>.size else { throw InvalidValue("uint64: the kernel returned \(raw.count) bytes") }
+        self = raw.loadUnaligned(as: UInt64.self)
+    }
+}

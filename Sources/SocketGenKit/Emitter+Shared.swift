@@ -7,6 +7,7 @@ extension Emitter {
         case "bool": return "Bool"
         case "int": return "Int"
         case "uint": return "UInt"
+        case "uint64": return "UInt64"
         case "string": return "String"
         case "bytes": return "[UInt8]"
         case "domain": return "Domain"
