@@ -99,6 +99,7 @@ enum OptionValueCoding {
         case let v as Bool: return .bool(v)
         case let v as Int: return .int(v)
         case let v as UInt: return Int(exactly: v).map(OptionValue.int) ?? .string(String(v))
+        case let v as UInt64: return Int(exactly: v).map(OptionValue.int) ?? .string(String(v))
         case let v as String: return .string(v)
         case let v as [UInt8]: return .bytes(v)
         case let v as IPv4Address: return .string(v.description)
@@ -170,6 +171,9 @@ enum OptionValueCoding {
             return try int(value)
         case is UInt.Type:
             guard let v = UInt(exactly: try int(value)) else { throw InvalidValue("negative") }
+            return v
+        case is UInt64.Type:
+            guard let v = UInt64(exactly: try int(value)) else { throw InvalidValue("negative") }
             return v
         case is String.Type:
             guard case .string(let v) = value else { throw InvalidValue("not a string") }

@@ -53,9 +53,11 @@ extension Bool: SocketOptionValue {
         withUnsafeBytes(of: CInt(self ? 1 : 0)) { body($0) }
     }
 
+    /// Non-zero is true. No bytes at all is false: on Linux `{ipv6, dstopts}`, `hopopts` and
+    /// `rthdr` return the sticky extension header, empty when none is set (OTP reads false too).
     @inlinable
     public init(nativeBytes raw: UnsafeRawBufferPointer) throws(InvalidValue) {
-        self = try loadCInteger(raw, "boolean") != 0
+        self = raw.isEmpty ? false : try loadCInteger(raw, "boolean") != 0
     }
 }
 
