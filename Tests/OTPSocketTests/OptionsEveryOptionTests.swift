@@ -276,7 +276,7 @@ enum OptionCases {
             let question = IPMsfilter.filter(multiaddr: group4, interface: .loopback, mode: .exclude, sources: Array(repeating: .any, count: 4))
             guard let (level, option) = nativeKey("ip", "msfilter") else { return }
             guard case .bytes(let answer) = try s.getoptNative(level, option, as: .buffer(encoded(question))) else { return }
-            let filter = try answer.withUnsafeBytes { try IPMsfilter(nativeBytes: $0) }
+            let filter = try decoded(answer, as: IPMsfilter.self)
             #expect(filter == .filter(multiaddr: group4, interface: .loopback, mode: .include, sources: sources))
             // null passes a NULL pointer and size 0, which Linux refuses.
             expectErrno("einval", "msfilter null") { try s.setopt(level: "ip", option: "msfilter", value: .string("null")) }
@@ -559,4 +559,12 @@ extension Sockets {
 /// The C encoding of a typed value.
 func encoded(_ value: some SocketOptionValue) throws -> [UInt8] {
     try value.withNativeBytes { Array($0) }
+}
+
+/// A typed value decoded from its C encoding.
+func decoded<T: SocketOptionValue>(_ bytes: [UInt8], as type: T.Type) throws -> T {
+    let result: Result<T, InvalidValue> = bytes.withUnsafeBytes { raw in
+        do throws(InvalidValue) { return .success(try T(nativeBytes: raw)) } catch { return .failure(error) }
+    }
+    return try result.get()
 }
