@@ -17,6 +17,7 @@ extension Emitter {
         case "in_addr_any": return "IPv4Address"
         case "ip_msfilter": return "IPMsfilter"
         case "ipv6_hops": return "IPv6Hops"
+        case "group_source_req": return "IPv6GroupSourceReq"
         default:
             if spec.enums.contains(where: { $0.name == type }) { return Naming.type(type) }
             return spec.values.first { $0.cStruct == type }?.name

@@ -356,6 +356,28 @@ enum OptionCases {
         t["ipv6/join_group"] = membership("join_group", "leave_group")
         t["ipv6/leave_group"] = membership("join_group", "leave_group")
 
+        let sourceGroup: Check = {
+            let s = try Sockets.udp6()
+            let lo = UInt(try Sockets.ifindex("lo"))
+            let request = OptionValue.structured(["interface": .int(Int(lo)), "group": .string("ff15::3:4"), "source": .string("::1")])
+            try s.setopt(level: "ipv6", option: "join_source_group", value: request)
+            expectErrno("eaddrnotavail", "join the same source again") {
+                try s.setopt(level: "ipv6", option: "join_source_group", value: request)
+            }
+            try s.setopt(level: "ipv6", option: "leave_source_group", value: request)
+            // The membership went with its last source.
+            expectErrno("einval", "second leave_source_group") { try s.setopt(level: "ipv6", option: "leave_source_group", value: request) }
+
+            // Blocking is for an any-source membership.
+            try s.setopt(.ipv6.joinGroup, IPv6Mreq(multiaddr: IPv6Address("ff15::3:4")!, interface: lo))
+            let source = IPv6GroupSourceReq(interface: lo, group: IPv6Address("ff15::3:4")!, source: .loopback)
+            try s.setopt(.ipv6.blockSource, source)
+            try s.setopt(.ipv6.unblockSource, source)
+            expectErrno("eaddrnotavail", "second unblock_source") { try s.setopt(.ipv6.unblockSource, source) }
+        }
+        for name in ["join_source_group", "leave_source_group", "block_source", "unblock_source"] {
+            t["ipv6/\(name)"] = sourceGroup
+        }
         t["ipv6/authhdr"] = {
             // Defined by the headers, implemented by no Linux kernel since 2.6: the errno comes through.
             let s = try Sockets.udp6()
