@@ -53,9 +53,11 @@ extension Bool: SocketOptionValue {
         withUnsafeBytes(of: CInt(self ? 1 : 0)) { body($0) }
     }
 
+    /// Non-zero is true. No bytes at all is false: on Linux `{ipv6, dstopts}`, `hopopts` and
+    /// `rthdr` return the sticky extension header, empty when none is set (OTP reads false too).
     @inlinable
     public init(nativeBytes raw: UnsafeRawBufferPointer) throws(InvalidValue) {
-        self = try loadCInteger(raw, "boolean") != 0
+        self = raw.isEmpty ? false : try loadCInteger(raw, "boolean") != 0
     }
 }
 
@@ -125,5 +127,21 @@ extension IPv4Address: SocketOptionValue {
     public init(nativeBytes raw: UnsafeRawBufferPointer) throws(InvalidValue) {
         guard raw.count >= 4 else { throw InvalidValue("in_addr: \(raw.count) bytes") }
         self.init(raw[0], raw[1], raw[2], raw[3])
+    }
+}
+
+extension UInt64: SocketOptionValue {
+    @inlinable public static var nativeCapacity: Int { MemoryLayout<UInt64>.size }
+
+    /// A C `uint64_t` (`SO_COOKIE`), which the kernel refuses to write into a smaller buffer.
+    @inlinable
+    public func withNativeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(InvalidValue) -> R {
+        withUnsafeBytes(of: self) { body($0) }
+    }
+
+    @inlinable
+    public init(nativeBytes raw: UnsafeRawBufferPointer) throws(InvalidValue) {
+        guard raw.count == MemoryLayout<UInt64>.size else { throw InvalidValue("uint64: the kernel returned \(raw.count) bytes") }
+        self = raw.loadUnaligned(as: UInt64.self)
     }
 }

@@ -7,6 +7,7 @@ extension Emitter {
         case "bool": return "Bool"
         case "int": return "Int"
         case "uint": return "UInt"
+        case "uint64": return "UInt64"
         case "string": return "String"
         case "bytes": return "[UInt8]"
         case "domain": return "Domain"
@@ -16,6 +17,7 @@ extension Emitter {
         case "in_addr_any": return "IPv4Address"
         case "ip_msfilter": return "IPMsfilter"
         case "ipv6_hops": return "IPv6Hops"
+        case "group_source_req": return "IPv6GroupSourceReq"
         default:
             if spec.enums.contains(where: { $0.name == type }) { return Naming.type(type) }
             return spec.values.first { $0.cStruct == type }?.name
@@ -30,6 +32,19 @@ extension Emitter {
         case .inAddr: return ("IPv4Address", ".any")
         case .in6Addr: return ("IPv6Address", ".any")
         case .bytes: return ("[UInt8]", "[]")
+        case .bits: return ("UInt", "0")
+        }
+    }
+
+    /// The `FieldValue` case that carries a member of `kind`.
+    static func fieldValueCase(of kind: FieldKind) -> (wrap: String, unwrap: String) {
+        switch kind {
+        case .bool: return ("bool", "bool")
+        case .int: return ("int", "int")
+        case .uint, .bits: return ("uint", "uint")
+        case .inAddr: return ("inAddr", "inAddr")
+        case .in6Addr: return ("in6Addr", "in6Addr")
+        case .bytes: return ("bytes", "bytes")
         }
     }
 
@@ -44,6 +59,34 @@ extension Emitter {
     }
 
     static func literal(_ s: String) -> String { "\"\(s)\"" }
+
+    /// The fields of a structured value by Erlang name (the Swift name in snake case), for the
+    /// untyped `getopt`/`setopt` and the CLI.
+    func emitStructured(_ value: ValueSpec, into out: inout Output) {
+        let names = value.members.map { Naming.erlang(member: $0.swiftName) }
+        out.block("extension \(value.name): StructuredOptionValue") { out in
+            let zeros = value.members.map { "\($0.swiftName): \(Emitter.swiftType(of: $0.kind).zero)" }
+            out.line("/// Every field zero.")
+            out.line("@inlinable public init() { self.init(\(zeros.joined(separator: ", "))) }")
+            out.line("/// The fields in C order, as Erlang names them.")
+            out.line("public static var fieldNames: [String] { [\(names.map(Emitter.literal).joined(separator: ", "))] }")
+            out.block("public var fields: [(name: String, value: FieldValue)]") { out in
+                let pairs = zip(names, value.members).map { name, member in
+                    "(\(Emitter.literal(name)), .\(Emitter.fieldValueCase(of: member.kind).wrap)(\(member.swiftName)))"
+                }
+                out.line("[\(pairs.joined(separator: ", "))]")
+            }
+            out.block("public mutating func setField(_ name: String, to value: FieldValue) throws(InvalidValue)") { out in
+                out.line("switch name {")
+                for (name, member) in zip(names, value.members) {
+                    out.line("case \(Emitter.literal(name)): \(member.swiftName) = try value.\(Emitter.fieldValueCase(of: member.kind).unwrap)(name)")
+                }
+                out.line("default: throw InvalidValue(\"\\(Self.self) has no field \\(name)\")")
+                out.line("}")
+            }
+        }
+        out.line("")
+    }
 
     func emitShared(into out: inout Output) {
         // Enumerations of the manual: one RawRepresentable type each.
@@ -73,6 +116,7 @@ extension Emitter {
                 }
             }
             out.line("")
+            emitStructured(value, into: &out)
         }
 
         // Option namespaces: `.socket.reuseaddr`, `.tcp.nodelay`.

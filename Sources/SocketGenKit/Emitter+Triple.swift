@@ -116,6 +116,17 @@ extension Emitter {
             out.line("")
         }
 
+        // Every key, for lookup by Erlang name (the untyped getopt/setopt and the CLI).
+        out.block("extension SpecTables") { out in
+            out.line("/// Every typed option key of \(triple), in spec order.")
+            out.line("public static let optionKeys: [any AnySocketOption] = [")
+            for row in spec.options where swiftType(ofValueType: row.type) != nil {
+                out.line("    \(Emitter.levelNamespace(row.level))().\(Naming.member(row.name)),")
+            }
+            out.line("]")
+        }
+        out.line("")
+
         // Value encoders, from the measured layouts.
         for value in spec.values {
             emitEncoder(value, snapshot: snapshot, into: &out)
@@ -136,8 +147,9 @@ extension Emitter {
                 return
             }
             let present = value.members.filter { member in
-                layout.fields.contains { $0.name == member.field && $0.offset != nil }
+                member.kind != .bits && layout.fields.contains { $0.name == member.field && $0.offset != nil }
             }
+            let hasBits = value.members.contains { $0.kind == .bits }
             out.line("@inlinable public static var nativeCapacity: Int { \(size) }")
             out.block("@inlinable public func withNativeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(InvalidValue) -> R") { out in
                 out.line("return try withNativeStorage(size: \(size), alignment: \(alignment)) { (raw) throws(InvalidValue) in")
@@ -145,6 +157,7 @@ extension Emitter {
                 for member in present {
                     out.line("try raw.storeField(\(member.swiftName), Layout.\(value.cStruct).\(Naming.cIdentifier(member.field)), \(Emitter.literal(member.swiftName)))")
                 }
+                if hasBits { out.line("try encodeBitFields(into: raw)") }
                 out.line("return body(UnsafeRawBufferPointer(raw))")
                 out.indent -= 1
                 out.line("}")
@@ -154,6 +167,7 @@ extension Emitter {
                 for member in present {
                     out.line("\(member.swiftName) = try raw.loadField(Layout.\(value.cStruct).\(Naming.cIdentifier(member.field)), \(Emitter.literal(member.swiftName)))")
                 }
+                if hasBits { out.line("try decodeBitFields(from: raw)") }
             }
         }
         out.line("")

@@ -21,6 +21,19 @@ public enum Naming {
         return keywords.contains(name) ? "`\(name)`" : name
     }
 
+    /// A Swift member name as Erlang spells the field: `sndMss` -> `snd_mss`.
+    public static func erlang(member swift: String) -> String {
+        var result = ""
+        for character in swift {
+            if character.isUppercase {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
     /// `ip_tos` -> `IPTos`, `icmpv6_dest_unreach` -> `ICMPv6DestUnreach`.
     public static func type(_ erlang: String) -> String {
         erlang.split(separator: "_").map { part in

@@ -20,9 +20,9 @@ public struct Spec: Sendable {
     /// Value types that are not spec rows: scalars and the hand-written types of the
     /// generated module.
     public static let builtinValueTypes: Set<String> = [
-        "bool", "int", "uint", "string", "bytes", "none",
+        "bool", "int", "uint", "uint64", "string", "bytes", "none",
         "domain", "type", "protocol", "errno",
-        "in_addr_any", "ip_msfilter", "ipv6_hops", "fds", "sockaddr", "extended_err",
+        "in_addr_any", "ip_msfilter", "ipv6_hops", "group_source_req", "fds", "sockaddr", "extended_err",
     ]
 
     /// The C type a constant is probed and emitted as.

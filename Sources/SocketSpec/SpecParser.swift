@@ -200,8 +200,11 @@ public enum SpecParser {
                 throw SpecError(value.location, "value \(value.name) is encoded into struct \(value.cStruct), which no structs table lists")
             }
             let fields = Set(spec.structs.first { $0.name == value.cStruct }!.fields)
-            for member in value.members where !fields.contains(member.field) {
+            for member in value.members where member.kind != .bits && !fields.contains(member.field) {
                 throw SpecError(member.location, "field \(member.field) of struct \(value.cStruct) is not in a structs table")
+            }
+            for member in value.members where member.kind == .bits && fields.contains(member.field) {
+                throw SpecError(member.location, "bit-field \(member.field) of struct \(value.cStruct) cannot be measured: remove it from the structs table")
             }
         }
         var seenConstants: [String: SpecLocation] = [:]

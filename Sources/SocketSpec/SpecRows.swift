@@ -86,6 +86,10 @@ public enum FieldKind: String, Sendable, Hashable, CaseIterable {
     case inAddr = "in_addr"
     case in6Addr = "in6_addr"
     case bytes
+    /// A C bit-field: `offsetof` cannot measure it, so no structs table lists it; the value
+    /// type declares it and hand-written `encodeBitFields(into:)`/`decodeBitFields(from:)`
+    /// store and load it (`tcp_info`'s 4-bit `tcpi_snd_wscale`).
+    case bits
 }
 
 /// A structured Swift value encoded into a C struct, field by field.
