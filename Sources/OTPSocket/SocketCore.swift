@@ -190,6 +190,8 @@ final class SocketCore: @unchecked Sendable {
         var bytes: UInt64 = 0
         var largest: UInt64 = 0
         var failed = false
+        /// A `sendfile`: counted in the `sendfile_*` counters instead of `write_*`.
+        var sendfile = false
 
         mutating func transferred(_ count: Int) {
             packets += 1
