@@ -50,6 +50,8 @@ extension Socket {
         if received == 0 && isStream && bufSize > 0 && !flags.contains(.errqueue) && control.isEmpty {
             return .failed(.closed)
         }
+        // The kernel echoes MSG_CMSG_CLOEXEC in msg_flags: report it only when asked for.
+        if !flags.contains(.cmsgCloexec) { messageFlags.remove(.cmsgCloexec) }
         count.transferred(data.count)
         return .done(MsgRecv(addr: address, iov: [data], ctrl: control, flags: messageFlags, length: received))
     }
