@@ -190,8 +190,8 @@ public struct ExtendedError: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Erlang hands the descriptors over as raw integers in `data`, and nothing ever closes them;
 /// here, ignoring a `rights` message cannot leak descriptors. (`data` still holds the
-/// numbers.) Received descriptors are close-on-exec: `recvmsg` always asks for
-/// `MSG_CMSG_CLOEXEC`.
+/// numbers.) Received descriptors are close-on-exec: `recvmsg` on a local socket always asks
+/// for `MSG_CMSG_CLOEXEC`.
 public final class ReceivedDescriptors: Sendable, Hashable, CustomStringConvertible {
     /// The descriptors as received, taken or not.
     public let descriptors: [CInt]

@@ -5,9 +5,12 @@ extension Socket {
     var defaultControlSize: Int { core.update { $0.otp.rcvctrlbuf } }
 
     /// The syscall side of `recvmsg`: one `recvmsg(2)` into a data buffer of `bufSize` bytes
-    /// and a control buffer of `ctrlSize` bytes. `MSG_CMSG_CLOEXEC` is always set: received
-    /// descriptors are close-on-exec, like every descriptor this library makes.
+    /// and a control buffer of `ctrlSize` bytes. On a local socket, the only kind that passes
+    /// descriptors, `MSG_CMSG_CLOEXEC` is always set: received descriptors are close-on-exec,
+    /// like every descriptor this library makes. (Other families may refuse the flag: packet
+    /// sockets fail with `einval`.)
     func recvmsgAttempt(bufSize: Int, ctrlSize: Int, flags: MsgFlags, fd: CInt, count: inout SocketCore.Count) -> Step<MsgRecv> {
+        let implicit: MsgFlags = domain == .local ? .cmsgCloexec : []
         var failure: Errno?
         var received = 0
         var address: SocketAddress?
@@ -22,7 +25,7 @@ extension Socket {
                         MessageHeader.with(name: UnsafeRawPointer(name.baseAddress!), nameLength: name.count,
                                            iov: UnsafeRawPointer(iov.baseAddress!), iovCount: 1,
                                            control: ctrlSize > 0 ? UnsafeRawPointer(ctrl.baseAddress!) : nil, controlLength: ctrlSize) { header in
-                            switch Syscall.recvmsg(fd, header.baseAddress!, flags.rawValue | Native.MSG_CMSG_CLOEXEC) {
+                            switch Syscall.recvmsg(fd, header.baseAddress!, flags.union(implicit).rawValue) {
                             case .failure(let errno):
                                 failure = errno
                             case .success(let n):
@@ -51,7 +54,7 @@ extension Socket {
             return .failed(.closed)
         }
         // The kernel echoes MSG_CMSG_CLOEXEC in msg_flags: report it only when asked for.
-        if !flags.contains(.cmsgCloexec) { messageFlags.remove(.cmsgCloexec) }
+        if !flags.contains(.cmsgCloexec) { messageFlags.subtract(implicit) }
         count.transferred(data.count)
         return .done(MsgRecv(addr: address, iov: [data], ctrl: control, flags: messageFlags, length: received))
     }
