@@ -192,6 +192,30 @@ import Musl
         if case .inet6(let address, _, _, _)? = error.offender { #expect(address == .loopback) }
     }
 
+    @Test(.enabled(if: Fixtures.Namespace.available, "needs root and iproute2 to make a network namespace"))
+    func aLocalErrorIsReadFromTheErrorQueueWithTheMtu() throws {
+        // A namespace whose loopback has a small MTU, so that a datagram with `mtu_discover
+        // do` is too big before it leaves.
+        let namespace = try Fixtures.Namespace()
+        try Fixtures.Namespace.ip("-n", namespace.name, "link", "set", "lo", "mtu", "1280")
+        let socket = try Socket.open(.inet, .dgram, options: OpenOptions(netns: namespace.path))
+        try socket.bind(.inet(.loopback, port: 0))
+        try socket.setopt(.ip.mtuDiscover, .do)
+        try socket.setopt(.ip.recverr, true)
+        #expect(throws: SocketError.errno(.messageTooLong)) {
+            try socket.sendto(Fixtures.pattern(2000), to: .inet(.loopback, port: 9))
+        }
+        let message = try socket.recvmsg(flags: [.errqueue], timeout: .seconds(2))
+        guard case .recverr(let error)? = values(message).first else {
+            Issue.record("no recverr in \(message.ctrl)"); return
+        }
+        #expect(error.error == .messageTooLong)
+        #expect(error.origin == .local)
+        #expect(error.info == 1280)
+        #expect(error.icmpType == nil && error.icmp6Type == nil)
+        #expect(error.offender?.domain == .unspec)
+    }
+
     // MARK: truncation
 
     @Test func aTruncatedDatagramReportsTruncAndCtruncAndItsRealLength() throws {

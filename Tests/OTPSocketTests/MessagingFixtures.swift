@@ -121,4 +121,48 @@ enum Fixtures {
         bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: bytes.count) }
         return body(UnsafeRawBufferPointer(start: start, count: bytes.count))
     }
+
+
+    /// A network namespace with its loopback up, deleted with this object.
+    final class Namespace {
+        /// `ip` from iproute2, where it is.
+        static let executable = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        /// Whether namespaces can be made here: as root, with iproute2.
+        static var available: Bool { getuid() == 0 && executable != nil }
+
+        let name = "otp-socket-messages-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        var path: String { "/var/run/netns/\(name)" }
+
+        @discardableResult
+        static func ip(_ arguments: String...) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Namespace.executable!)
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw SocketError.invalid("ip \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        init() throws {
+            try Namespace.ip("netns", "add", name)
+            try Namespace.ip("-n", name, "link", "set", "lo", "up")
+        }
+
+        deinit { _ = try? Namespace.ip("netns", "delete", name) }
+
+        /// The interface index of `lo` in the namespace (`1: lo: ...`).
+        func loopbackIndex() throws -> Int32 {
+            let line = try Namespace.ip("-n", name, "-o", "link", "show", "lo")
+            guard let index = line.split(separator: ":").first.flatMap({ Int32($0) }) else {
+                throw SocketError.invalid("no index in \(line)")
+            }
+            return index
+        }
+    }
 }

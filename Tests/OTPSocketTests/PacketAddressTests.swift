@@ -1,6 +1,5 @@
 @testable import OTPSocket
 import SocketConstants
-import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -11,47 +10,7 @@ import Musl
 /// Link-level (`packet`) addresses through the kernel: an `AF_PACKET` socket in a network
 /// namespace of its own, so that it sees only the frames the test sends on its loopback.
 @Suite struct PacketAddressTests {
-    /// `ip` from iproute2, where it is.
-    static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static let canMakeNamespaces = getuid() == 0 && ip != nil
-
-    /// A network namespace with its loopback up, deleted with this object.
-    final class Namespace {
-        let name = "otp-socket-messages-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var path: String { "/var/run/netns/\(name)" }
-
-        @discardableResult
-        static func ip(_ arguments: String...) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: PacketAddressTests.ip!)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw SocketError.invalid("ip \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
-            }
-            return String(decoding: data, as: UTF8.self)
-        }
-
-        init() throws {
-            try Namespace.ip("netns", "add", name)
-            try Namespace.ip("-n", name, "link", "set", "lo", "up")
-        }
-
-        deinit { _ = try? Namespace.ip("netns", "delete", name) }
-
-        /// The interface index of `lo` in the namespace (`1: lo: ...`).
-        func loopbackIndex() throws -> Int32 {
-            let line = try Namespace.ip("-n", name, "-o", "link", "show", "lo")
-            guard let index = line.split(separator: ":").first.flatMap({ Int32($0) }) else {
-                throw SocketError.invalid("no index in \(line)")
-            }
-            return index
-        }
-    }
+    static let canMakeNamespaces = Fixtures.Namespace.available
 
     /// Erlang's `protocol` of a packet socket is the ethertype in network byte order.
     func packetProtocol(_ ethertype: CInt) -> SocketProtocol {
@@ -60,7 +19,7 @@ import Musl
 
     @Test(.enabled(if: canMakeNamespaces, "needs root and iproute2 to make a network namespace"))
     func aFrameOnLoopbackArrivesWithItsPacketTypeHardwareTypeAndAddress() throws {
-        let namespace = try Namespace()
+        let namespace = try Fixtures.Namespace()
         let loopback = try namespace.loopbackIndex()
         let options = OpenOptions(netns: namespace.path)
         let receiver = try Socket.open(.packet, .dgram, packetProtocol(Native.ETH_P_ALL), options: options)
@@ -91,7 +50,7 @@ import Musl
 
     @Test(.enabled(if: canMakeNamespaces, "needs root and iproute2 to make a network namespace"))
     func recvfromReportsThePacketSource() throws {
-        let namespace = try Namespace()
+        let namespace = try Fixtures.Namespace()
         let loopback = try namespace.loopbackIndex()
         let options = OpenOptions(netns: namespace.path)
         let ethertype = UInt16(Native.ETH_P_802_EX1)
