@@ -260,8 +260,11 @@ import Musl
         #expect(plain.data == Array(datagram[0..<16]))
         #expect(plain.length == 300)
         #expect(plain.source == nil)
-        // The existing recvfrom keeps its result and never returns more than its buffer.
+        // The existing recv and recvfrom keep their results and never return more than
+        // their buffer (OTP 25 returns bytes from past it).
         let (_, small) = try rx.recvfrom(2, flags: [.trunc], timeout: .seconds(2))
         #expect(small == [1, 2])
+        try tx.sendto(datagram, to: rx.sockname())
+        #expect(try rx.recv(4, flags: [.trunc], timeout: .seconds(2)) == Array(datagram[0..<4]))
     }
 }
