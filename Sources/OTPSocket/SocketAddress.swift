@@ -17,7 +17,9 @@ public enum SocketAddress: Sendable, Hashable, CustomStringConvertible {
     case packet(PacketAddress)
     /// Erlang `sockaddr_unspec()`: family `AF_UNSPEC` and the raw bytes after the family.
     case unspec([UInt8])
-    /// Erlang `sockaddr_native()`: an address of a family this library does not decode.
+    /// Erlang `sockaddr_native()`: an address of a family this library does not decode,
+    /// with its raw bytes after the family. Erlang's `sockaddr_dl()` (`link`, `AF_LINK`) has
+    /// no Linux counterpart: where a platform has it, such an address comes back here.
     case native(family: CInt, bytes: [UInt8])
 
     /// A local (unix) address from a file-system path.

@@ -203,6 +203,8 @@ final class SocketCore: @unchecked Sendable {
         /// The syscall may sleep in the kernel (no `MSG_DONTWAIT`): the blocking style with
         /// timeout `infinity` on a descriptor without `O_NONBLOCK`.
         var mayBlock = false
+        /// A `sendfile`: counted in the `sendfile_*` counters instead of `write_*`.
+        var sendfile = false
 
         mutating func transferred(_ count: Int) {
             packets += 1

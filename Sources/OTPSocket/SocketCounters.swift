@@ -54,6 +54,18 @@ public struct SocketCounters: Sendable, Hashable {
             add(&readByte, count.bytes, "read_byte")
             readPkgMax = max(readPkgMax, count.largest)
             if count.failed { add(&readFails, 1, "read_fails") }
+        case .write where count.sendfile:
+            // As OTP: `sendfile` counts calls, `sendfile_max` the most one call sent,
+            // `sendfile_pkg_max` the most one sendfile(2) sent.
+            sendfileUsed = true
+            add(&sendfile, 1, "sendfile")
+            add(&sendfileTries, count.tries, "sendfile_tries")
+            add(&sendfileWaits, count.waits, "sendfile_waits")
+            add(&sendfilePkg, count.packets, "sendfile_pkg")
+            add(&sendfileByte, count.bytes, "sendfile_byte")
+            sendfileMax = max(sendfileMax, count.bytes)
+            sendfilePkgMax = max(sendfilePkgMax, count.largest)
+            if count.failed { add(&sendfileFails, 1, "sendfile_fails") }
         case .write:
             add(&writeTries, count.tries, "write_tries")
             add(&writeWaits, count.waits, "write_waits")

@@ -118,6 +118,10 @@ enum Syscall {
         retrying { Glibc.write(fd, buffer.baseAddress, buffer.count) }
     }
 
+    static func pread(_ fd: CInt, _ buffer: UnsafeMutableRawBufferPointer, _ offset: Int64) -> Result<Int, Errno> {
+        retrying { Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
     static func sendfile(_ out: CInt, _ input: CInt, _ offset: UnsafeMutablePointer<Int64>, _ count: Int) -> Result<Int, Errno> {
         retrying { csock_sendfile(out, input, offset, count) }
     }
