@@ -33,8 +33,10 @@ extension Socket {
     /// Erlang `number_of/0`: how many sockets the registry lists. ``info()`` counts every open
     /// socket, listed or not, in `num_sockets`.
     public static func numberOf() -> Int {
+        // Counted without loading the weak references: a strong reference dropped under the
+        // lock could be a socket's last, and its release takes the lock.
         SocketRegistry.shared.state.withLock { state in
-            state.entries.values.reduce(0) { $0 + ($1.registered && $1.socket != nil ? 1 : 0) }
+            state.entries.values.reduce(0) { $0 + ($1.registered ? 1 : 0) }
         }
     }
 

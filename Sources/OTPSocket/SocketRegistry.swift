@@ -5,7 +5,9 @@ import Synchronization
 /// global settings of `info/0`, and the monitors.
 ///
 /// Every socket has an entry from its creation to its close (explicit or by release); the
-/// entry holds the socket weakly, so that the registry never keeps one alive. The counters of
+/// entry holds the socket weakly, so that the registry never keeps one alive. Nothing that
+/// may be a socket's (or a mailbox's) last reference is released under the lock: a socket's
+/// release takes the lock. The counters of
 /// `info/0` are computed from the entries: they count the sockets open now, by domain, type
 /// and protocol, whether listed or not.
 final class SocketRegistry: Sendable {
@@ -118,12 +120,15 @@ final class SocketRegistry: Sendable {
 
     /// Stops a monitor; false when it is not active (cancelled, fired, or never started).
     func cancelMonitor(_ ref: MonitorRef) -> Bool {
-        state.withLock { state in
-            guard let id = state.monitored.removeValue(forKey: ref.id) else { return false }
-            state.monitors[id]?.removeValue(forKey: ref.id)
+        // The mailbox is released after the lock: its last release may release queued
+        // messages, and with them the last reference to a socket, whose release takes the lock.
+        let removed: Mailbox? = state.withLock { state in
+            guard let id = state.monitored.removeValue(forKey: ref.id) else { return nil }
+            let mailbox = state.monitors[id]?.removeValue(forKey: ref.id)
             if state.monitors[id]?.isEmpty == true { state.monitors.removeValue(forKey: id) }
-            return true
+            return mailbox
         }
+        return removed != nil
     }
 
     /// The active monitors of one socket.
