@@ -96,6 +96,29 @@ func down(_ mailbox: Mailbox, _ ref: MonitorRef, timeout: Duration = .seconds(2)
         #expect(closed == socket)
     }
 
+    @Test func cancellingTheLastHoldOfAMailboxReleasesTheSocketsInIt() throws {
+        // The registry holds the only reference to a mailbox whose DOWN message holds the only
+        // reference to another socket: cancelling the monitor releases all three.
+        let watched = try Socket.open(.inet, .dgram)
+        var mailbox: Mailbox? = Mailbox()
+        let ref = watched.monitor(mailbox!)
+        do {
+            let closed = try Socket.open(.inet, .dgram)
+            closed.monitor(mailbox!)
+            try closed.close()
+        }
+        #expect(mailbox?.count == 1)
+        mailbox = nil
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var cancelled = false
+        Thread.detachNewThread {
+            cancelled = Socket.cancelMonitor(ref)
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 2) == .success, "cancelMonitor returned")
+        #expect(cancelled)
+    }
+
     @Test func unlistedSocketsAreMonitoredToo() throws {
         let socket = try Socket.open(.inet, .dgram, options: OpenOptions(useRegistry: false))
         let mailbox = Mailbox()
