@@ -88,6 +88,30 @@ extension IoctlGet where Key == Void, Value == [InterfaceAddress] {
     }
 }
 
+extension IoctlGet where Key == Void, Value == Int32 {
+    /// `FIONREAD` (OTP 26 `nread`): bytes waiting to be read; on a datagram socket, the size
+    /// of the next datagram.
+    public static var nread: Self { queue("nread", Native.FIONREAD) }
+    /// `TIOCOUTQ`, Linux's `SIOCOUTQ` (OTP 26 `nwrite` on Linux): bytes in the send queue that
+    /// the peer has not acknowledged yet.
+    public static var outq: Self { queue("outq", Native.TIOCOUTQ) }
+
+    static func queue(_ name: String, _ request: CUnsignedLong) -> Self {
+        IoctlGet(name: name, request: request, field: IoctlCodec.int) { raw, field in
+            Int32(truncatingIfNeeded: raw.loadSigned(at: field.offset, size: field.size))
+        }
+    }
+}
+
+extension IoctlGet where Key == Void, Value == Bool {
+    /// `SIOCATMARK` (OTP 26 `atmark`): whether the read position is at the urgent-data mark.
+    public static var atmark: Self {
+        IoctlGet(name: "atmark", request: Native.SIOCATMARK, field: IoctlCodec.int) { raw, field in
+            raw.loadSigned(at: field.offset, size: field.size) != 0
+        }
+    }
+}
+
 extension IoctlGet where Key == Int32, Value == String {
     /// `SIOCGIFNAME`: the name of the interface with this index.
     public static var gifname: Self {
@@ -229,6 +253,12 @@ public enum IoctlRequests {
          (IoctlGet.gifflags.name, IoctlGet.gifflags.request), (IoctlGet.gifmap.name, IoctlGet.gifmap.request)]
     }
 
+    /// The socket queue requests: `nread`, `outq`, `atmark` (`nwrite` and `nspace` are BSD's).
+    public static var queue: [(name: String, request: CUnsignedLong)] {
+        [(IoctlGet.nread.name, IoctlGet.nread.request), (IoctlGet.outq.name, IoctlGet.outq.request),
+         (IoctlGet.atmark.name, IoctlGet.atmark.request)]
+    }
+
     /// The set requests: `sifflags` ... `siftxqlen`.
     public static var set: [(name: String, request: CUnsignedLong)] {
         [(IoctlSet.sifflags.name, IoctlSet.sifflags.request), (IoctlSet.sifaddr.name, IoctlSet.sifaddr.request),
@@ -240,6 +270,9 @@ public enum IoctlRequests {
 
 /// Encoding and decoding of `ifreq` members, with every offset from the generated `Layout`.
 enum IoctlCodec {
+    /// The `int` a socket queue request writes.
+    static let int = FieldLayout(offset: 0, size: MemoryLayout<CInt>.size)
+
     static func name(_ raw: UnsafeRawBufferPointer, _ field: FieldLayout) -> String {
         let bytes = raw[field.offset..<field.end]
         return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)

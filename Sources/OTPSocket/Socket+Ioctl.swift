@@ -41,6 +41,22 @@ extension Socket {
         }
     }
 
+    /// Erlang `ioctl(Socket, nread | atmark)` (OTP 26) and Linux's `outq`: a request about the
+    /// socket's own queues, answered with an `int`.
+    public func ioctl<Value>(_ request: IoctlGet<Void, Value>) throws(SocketError) -> Value {
+        try withDescriptor { (fd) throws(SocketError) in
+            let field = request.field
+            let result: Result<Value, SocketError> = withUnsafeTemporaryAllocation(byteCount: field.end, alignment: 8) { raw in
+                raw.initializeMemory(as: UInt8.self, repeating: 0)
+                switch Syscall.ioctl(fd, request.request, raw.baseAddress!) {
+                case .failure(let errno): return .failure(.errno(errno))
+                case .success: return .success(request.decode(UnsafeRawBufferPointer(raw), field))
+                }
+            }
+            return try result.get()
+        }
+    }
+
     /// One `SIOCGIFCONF` call; returns `ifc_len` as the kernel left it.
     static func ifconf(_ fd: CInt, _ request: CUnsignedLong, buffer: UnsafeMutableRawPointer?, length: Int) throws(SocketError) -> Int {
         let conf = Layout.ifconf.self

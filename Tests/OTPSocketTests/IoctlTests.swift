@@ -115,3 +115,43 @@ func snapshotConstants() -> [String: String] {
         #expect(IoctlFlags(rawValue: IoctlFlags.up.rawValue | 0x4000_0000).names == ["up", String(0x4000_0000)])
     }
 }
+
+/// The socket queue requests (OTP 26 `nread`, `atmark`; Linux `outq`).
+@Suite struct IoctlQueueTests {
+    @Test func nreadCountsWaitingBytes() throws {
+        let (_, client, server) = try tcpPair()
+        #expect(try server.ioctl(.nread) == 0)
+        try client.send(Array(repeating: 1, count: 300))
+        #expect(eventually { (try? server.ioctl(.nread)) == 300 })
+        _ = try server.recv(100)
+        #expect(try server.ioctl(.nread) == 200)
+        #expect(try server.ioctl(.atmark) == false)
+    }
+
+    @Test func nreadOfADatagramSocketIsTheNextDatagramsSize() throws {
+        let (a, b) = try udpPair()
+        try a.sendto(Array(repeating: 0, count: 42), to: b.sockname())
+        try a.sendto(Array(repeating: 0, count: 7), to: b.sockname())
+        #expect(eventually { (try? b.ioctl(.nread)) == 42 })
+        _ = try b.recvfrom()
+        #expect(eventually { (try? b.ioctl(.nread)) == 7 })
+    }
+
+    @Test func outqIsEmptyOnceThePeerAcknowledged() throws {
+        let (_, client, server) = try tcpPair()
+        try client.send(Array(repeating: 1, count: 1000))
+        #expect(eventually { (try? client.ioctl(.outq)) == 0 })
+        #expect(try server.ioctl(.nread) == 1000, "acknowledged, not yet read")
+    }
+
+    @Test func gifconfIsNotAQueueRequest() throws {
+        let socket = try Socket.open(.inet, .dgram)
+        #expect(try !socket.ioctl(.gifconf).isEmpty, "gifconf takes its own overload")
+        #expect(IoctlRequests.queue.map(\.name) == ["nread", "outq", "atmark"])
+        let constants = snapshotConstants()
+        for row in SpecTables.ioctlRequests where ["nread", "outq", "atmark"].contains(row.name) {
+            let request = try #require(IoctlRequests.queue.first { $0.name == row.name }?.request)
+            #expect(constants[row.constant] == String(request))
+        }
+    }
+}
