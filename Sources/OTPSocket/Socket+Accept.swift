@@ -11,6 +11,7 @@ extension Socket {
             // it connected.
             let socket = Socket(fd: new, domain: domain, type: type, protocol: self.protocol)
             socket.core.update { $0.connected = true }
+            SocketRegistry.shared.inheritRegistration(from: id, to: socket.id)
             return .done(socket)
         case .failure(.resourceTemporarilyUnavailable):
             return .wouldBlock

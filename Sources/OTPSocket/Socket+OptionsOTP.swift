@@ -132,7 +132,7 @@ extension Socket {
         case "meta":
             let meta: (any Sendable)? = core.update { $0.otp.meta }
             return OTPMeta(meta)
-        case "use_registry": return SocketRegistry.shared.isListed(self)
+        case "use_registry": return usesRegistry
         case "debug": return core.update { $0.otp.debug }
         case "iow": return core.update { $0.otp.iow }
         case "fd":
@@ -168,7 +168,7 @@ extension Socket {
             core.update { $0.otp.meta = meta.value }
         case "use_registry":
             guard let listed = value as? Bool else { throw bad() }
-            SocketRegistry.shared.setListed(self, listed)
+            try useRegistry(listed)
         case "debug":
             guard let debug = value as? Bool else { throw bad() }
             core.update { $0.otp.debug = debug }
@@ -178,24 +178,6 @@ extension Socket {
         case "fd", "domain": throw .invalid("{otp, \(name)} is only valid to get")
         case "controlling_process": throw .invalid(Socket.controllingProcessRefusal)
         default: throw .invalid("{otp, \(name)}")
-        }
-    }
-}
-
-extension SocketRegistry {
-    /// Whether `whichSockets()` lists `socket` (`{otp, use_registry}`).
-    func isListed(_ socket: Socket) -> Bool {
-        state.withLock { $0.entries[socket.id]?.socket === socket }
-    }
-
-    /// Lists or unlists `socket` without counting it again in `info()`.
-    func setListed(_ socket: Socket, _ listed: Bool) {
-        state.withLock { state in
-            if listed {
-                state.entries[socket.id] = Entry(socket: socket)
-            } else {
-                state.entries.removeValue(forKey: socket.id)
-            }
         }
     }
 }

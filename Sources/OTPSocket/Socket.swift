@@ -41,12 +41,29 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         SocketRegistry.shared.opened(self)
     }
 
-    deinit {
+    /// A closed stand-in with the identity of a socket that was released without `close()`:
+    /// what its monitors' DOWN messages carry. Not registered, not counted.
+    init(standInFor core: SocketCore, id: UInt64, domain: Domain, type: SocketType, protocol: SocketProtocol, creation: Creation) {
+        self.core = core
+        self.domain = domain
+        self.type = type
+        self.protocol = `protocol`
+        self.creation = creation
+        self.id = id
         core.close()
-        SocketRegistry.shared.closed(id: id, domain: domain, type: type, protocol: self.protocol)
     }
 
-    public static func == (a: Socket, b: Socket) -> Bool { a === b }
+    deinit {
+        core.close()
+        let (core, id, domain, type, proto, creation) = (core, id, domain, type, self.protocol, creation)
+        SocketRegistry.shared.closed(id: id) {
+            Socket(standInFor: core, id: id, domain: domain, type: type, protocol: proto, creation: creation)
+        }
+    }
+
+    /// Two values are the same socket when they have the same ``id`` (a DOWN message for a
+    /// released socket carries a closed stand-in with its identity).
+    public static func == (a: Socket, b: Socket) -> Bool { a.id == b.id }
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
     public var description: String { "#Socket<\(id)>" }
 
