@@ -27,6 +27,7 @@ WORKLOADS = {
 }
 DRIVER_KEYS = ("rep", "bg_cpu_pct", "idle_wait_s")  # appended by run.sh, not workload metrics
 BASELINE = "c-block"
+DISTURBED_PCT = 25.0  # a run with bg_cpu_pct above this is marked in the table (run.sh MAX_BG)
 
 
 def fmt(v):
@@ -81,6 +82,10 @@ def median_of(samples, key):
     return statistics.median(vals) if vals else None
 
 
+def disturbed(samples):
+    return sum(1 for m in samples if m.get("bg_cpu_pct", 0.0) > DISTURBED_PCT)
+
+
 def main(paths):
     header, runs, other, impls = parse(paths)
     workloads = [w for w in WORKLOADS if any((i, w) in runs or (i, w) in other for i in impls)]
@@ -94,7 +99,9 @@ def main(paths):
     out.append(
         f"Cells: median over runs; in parentheses the ratio to {BASELINE} (library / C). "
         "Higher is better except where the row says lower is better (W6, W7): "
-        "there a ratio above 1 means the library is slower / uses more memory."
+        "there a ratio above 1 means the library is slower / uses more memory. "
+        f"`*`: some of the runs were disturbed (other processes used > {DISTURBED_PCT:.0f} % "
+        "of the machine during the run; see bg cpu below)."
     )
     out.append("")
     out.append("| workload | " + " | ".join(impls) + " |")
@@ -106,22 +113,24 @@ def main(paths):
         base = median_of(runs.get((BASELINE, w), []), key)
         row = f"| {label}, {unit}" + (" (lower is better)" if lower else "") + " |"
         for impl in impls:
-            med = median_of(runs.get((impl, w), []), key)
+            samples = runs.get((impl, w), [])
+            med = median_of(samples, key)
+            mark = "*" if disturbed(samples) else ""
             if med is None:
                 kinds = sorted({k.lower() for k in other.get((impl, w), []) if k != "NOISY"})
                 row += f" {'/'.join(kinds) if kinds else '-'} |"
             elif impl == BASELINE or base is None:
-                row += f" {fmt(med)} |"
+                row += f" {fmt(med)}{mark} |"
             elif base == 0:
-                row += f" {fmt(med)} (n/a) |"
+                row += f" {fmt(med)}{mark} (n/a) |"
             else:
-                row += f" {fmt(med)} ({med / base:.2f}) |"
+                row += f" {fmt(med)}{mark} ({med / base:.2f}) |"
         out.append(row)
 
     out.append("")
     out.append("### All metrics (medians), spread of the primary metric, background CPU")
     out.append("")
-    out.append("| workload | impl | runs | primary min..max | medians | bg cpu % max |")
+    out.append(f"| workload | impl | runs | primary min..max | medians | bg cpu % max (runs > {DISTURBED_PCT:.0f} %) |")
     out.append("|---|---|---|---|---|---|")
     for w in workloads:
         label, key, _, _ = WORKLOADS.get(w, (w, None, "", False))
@@ -139,7 +148,7 @@ def main(paths):
             prim = [m[key] for m in samples if key in m]
             spread = f"{fmt(min(prim))}..{fmt(max(prim))}" if prim else "-"
             bgs = [m["bg_cpu_pct"] for m in samples if "bg_cpu_pct" in m]
-            bg = f"{max(bgs):.1f}" if bgs else "-"
+            bg = f"{max(bgs):.1f} ({disturbed(samples)})" if bgs else "-"
             out.append(f"| {label} | {impl} | {n} | {spread} | {meds} | {bg} |")
     print("\n".join(out))
 
