@@ -85,7 +85,8 @@ extension Socket {
     }
 
     func applyOpenOptions(_ options: OpenOptions) {
-        if let useRegistry = options.useRegistry, !useRegistry { SocketRegistry.shared.closedExplicitly(self) }
+        let useRegistry = options.useRegistry ?? SocketRegistry.shared.state.withLock { $0.useRegistry }
+        if !useRegistry { SocketRegistry.shared.closedExplicitly(self) }
         if options.debug { core.update { $0.otp.debug = true } }
     }
 

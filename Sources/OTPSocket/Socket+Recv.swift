@@ -13,22 +13,35 @@ extension Socket {
 
     /// The syscall side of `recv`: reads until `length` bytes (stream, length > 0), or once.
     /// `data` keeps what arrived across waits, for partial results.
+    ///
+    /// Never returns more than its buffer: with `trunc` a datagram socket reports the
+    /// datagram's real length, which OTP returns as bytes past its buffer; here only the
+    /// bytes the buffer holds come back. A stream with `trunc` discards the data without
+    /// copying it (Linux), so the buffer is zeroed first rather than returned uninitialized.
+    /// With `peek`, a stream reads once: adding a peeked chunk to a peeked chunk would
+    /// duplicate the data.
     func recvAttempt(length: Int, flags: MsgFlags, data: inout [UInt8]?, fd: CInt, count: inout SocketCore.Count) -> Step<[UInt8]> {
         let stream = isStream
         let capacity = length > 0 ? length : defaultReadSize
+        let zeroFill = flags.contains(.trunc)
         while true {
-            let want = capacity - (data?.count ?? 0)
+            let have = data?.count ?? 0
+            let want = capacity - have
             var received = 0
             var failure: Errno?
             if data == nil {
-                data = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                let first = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                    if zeroFill { buffer.initialize(repeating: 0) }
                     switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags.rawValue) {
-                    case .success(let n): received = n; initialized = min(n, capacity)
-                    case .failure(let errno): failure = errno; initialized = 0
+                    case .success(let n): received = n; initialized = zeroFill ? capacity : min(n, capacity)
+                    case .failure(let errno): failure = errno; initialized = zeroFill ? capacity : 0
                     }
                 }
+                if failure == nil { data = zeroFill ? Array(first[0..<min(received, capacity)]) : first }
             } else {
+                data!.reserveCapacity(capacity)
                 withUnsafeTemporaryAllocation(byteCount: want, alignment: 1) { buffer in
+                    if zeroFill { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
                     switch Syscall.recv(fd, buffer, flags.rawValue) {
                     case .success(let n): received = n; data!.append(contentsOf: buffer[0..<min(n, want)])
                     case .failure(let errno): failure = errno
@@ -43,7 +56,7 @@ extension Socket {
                 return .failed(.closed)  // the peer closed: Erlang {error, closed}
             }
             count.transferred(min(received, want))
-            if !stream || length == 0 || data!.count >= length { return .done(data!) }
+            if !stream || length == 0 || data!.count >= length || flags.contains(.peek) { return .done(data!) }
         }
     }
 
@@ -113,7 +126,9 @@ extension Socket {
         var received = 0
         var failure: Errno?
         var source = SocketAddress.unspec([])
+        let zeroFill = flags.contains(.trunc)
         let data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            if zeroFill { buffer.initialize(repeating: 0) }
             let result: Result<Int, Errno> = withUnsafeTemporaryAllocation(
                 byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment
             ) { address in
@@ -125,16 +140,18 @@ extension Socket {
                 return result
             }
             switch result {
-            case .success(let n): received = n; initialized = min(n, size)
-            case .failure(let errno): failure = errno; initialized = 0
+            case .success(let n): received = n
+            case .failure(let errno): failure = errno
             }
+            initialized = zeroFill ? size : min(received, size)
         }
         if let failure {
             return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
         }
         if received == 0 && isStream && size > 0 { return .failed(.closed) }
-        count.transferred(data.count)
-        return .done((source, data))
+        let kept = min(received, size)
+        count.transferred(kept)
+        return .done((source, zeroFill ? Array(data[0..<kept]) : data))
     }
 
     /// Erlang `recvfrom/1..4`: one message and its source. `bufferSize` 0 uses

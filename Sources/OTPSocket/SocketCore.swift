@@ -9,10 +9,14 @@ final class CounterBox {
 }
 
 /// The state behind a ``Socket``: its descriptor, who is using which direction, who waits,
-/// and the counters. Every field is guarded by one lock; no syscall runs under it.
+/// and the counters. Every field is guarded by one lock; no syscall runs under it, and no
+/// message, continuation or thread is woken under it (see ``Notice``).
 ///
-/// The descriptor is released exactly once, by whoever leaves it last after `close`: a
-/// thread still inside a syscall or `poll` on it keeps it open until it returns.
+/// `inFlight` counts the threads that are inside a syscall or `poll` on the descriptor right
+/// now. A waiter that is parked, queued, or woken but not yet running is not in flight: it
+/// claims the direction again (``claim(_:_:)``) before it touches the descriptor. So after
+/// `close` the in-flight count drops to zero promptly, and the closing thread itself releases
+/// the descriptor, exactly once (see `SocketCore+Close.swift`).
 final class SocketCore: @unchecked Sendable {
     struct State {
         var fd: CInt
@@ -20,6 +24,8 @@ final class SocketCore: @unchecked Sendable {
         var released = false
         /// Threads inside a syscall or poll on `fd`.
         var inFlight = 0
+        /// The thread in `close` waiting for `inFlight` to reach zero.
+        var closer: ThreadWaker?
         var read = OperationQueue()
         var write = OperationQueue()
         var accept = OperationQueue()
@@ -31,6 +37,8 @@ final class SocketCore: @unchecked Sendable {
         /// Allocated on first use: an idle socket carries no counters.
         var counterBox: CounterBox?
         var connected = false
+        /// The address of a `nowait` connect in progress, for its finalization (`connect/1`).
+        var connecting: SocketAddress?
         var listening = false
         var bound = false
         var readShut = false
@@ -70,6 +78,14 @@ final class SocketCore: @unchecked Sendable {
         func sequence(_ direction: Direction) -> UInt64 {
             direction == .read || direction == .accept ? readSequence : writeSequence
         }
+
+        /// One thread leaves flight; after `close`, the last one wakes the closer.
+        mutating func leaveFlight() -> Notice? {
+            inFlight -= 1
+            guard closed, inFlight == 0, let closer else { return nil }
+            self.closer = nil
+            return .wakeThread(closer)
+        }
     }
 
     let state: Mutex<State>
@@ -79,43 +95,52 @@ final class SocketCore: @unchecked Sendable {
     }
 
     /// What to do, outside the lock, after a change of owner or a close.
-    enum Notice {
+    enum Notice: Sendable {
         case wakeThread(ThreadWaker)
         case resume(CheckedContinuation<Wake, Never>, Wake)
-        case post(Mailbox, SocketMessage)
+        /// Posts a message; when `waiter` is given, not if it was revoked meanwhile.
+        case post(Mailbox, SocketMessage, revocable: Waiter?)
+        /// Takes back a `select` message still queued for a replaced or cancelled handle.
+        case unpost(Mailbox, SelectHandle)
 
         func deliver() {
             switch self {
             case .wakeThread(let waker): waker.wake()
             case .resume(let continuation, let wake): continuation.resume(returning: wake)
-            case .post(let mailbox, let message): mailbox.post(message)
+            case .post(let mailbox, let message, let waiter):
+                if let waiter {
+                    mailbox.post(message, unless: { waiter.revoked.load(ordering: .acquiring) })
+                } else {
+                    mailbox.post(message)
+                }
+            case .unpost(let mailbox, let handle): mailbox.remove(handle: handle)
             }
         }
     }
 
     /// Hands the direction to the first queued waiter, if the slot is free. Call under the lock.
+    ///
+    /// The waiter becomes the owner but is not in flight: a blocking thread or a task claims
+    /// the direction when it runs; a select caller gets its `select` message and calls again.
     static func promote(_ direction: Direction, in state: inout State) -> Notice? {
-        guard case .none = state[direction].owner, let waiter = state[direction].queued.popFirst() else { return nil }
+        guard case .none = state[direction].owner, !state.closed,
+              let waiter = state[direction].queued.popFirst() else { return nil }
+        state[direction].owner = .waiting(waiter)
         switch waiter.kind {
         case .blocking(let waker):
-            state[direction].owner = .waiting(waiter)
-            state.inFlight += 1
             waiter.wake = .promoted
             return .wakeThread(waker)
         case .async:
-            state[direction].owner = .active
-            state.inFlight += 1
-            waiter.sequence = state.sequence(direction)
             guard let continuation = waiter.continuation else {
                 waiter.wake = .promoted
                 return nil
             }
             waiter.continuation = nil
             return .resume(continuation, .promoted)
-        case .select(let handle, let socket):
-            state[direction].owner = .waiting(waiter)
+        case .select(let handle):
             waiter.messageSent = true
-            return .post(handle.mailbox, .select(socket, handle))
+            guard let socket = waiter.socket else { return nil }
+            return .post(handle.mailbox, .select(socket, handle), revocable: waiter)
         }
     }
 
@@ -131,12 +156,15 @@ final class SocketCore: @unchecked Sendable {
         case busy
     }
 
-    /// Enters an operation: one lock round trip and no allocation when the direction is
-    /// free (the fast path); otherwise queues `makeWaiter()` behind the current user. A select caller whose
-    /// mailbox already owns the direction (it got its select message, or is calling again
-    /// with a new handle) takes over; one already queued gets its handle replaced.
+    /// Enters an operation: one lock round trip and no allocation when the direction is free
+    /// (the fast path); otherwise queues `makeWaiter()` behind the current user.
+    ///
+    /// A select caller whose mailbox owns the direction (it got its select message, or calls
+    /// again with a new handle, Erlang's "same process") takes over; one already queued has
+    /// its waiter replaced. The replaced handle's `select` message is taken back.
     func enter(_ direction: Direction, orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
-        state.withLock { state in
+        var stale: Notice?
+        let entry: Entry = state.withLock { state in
             guard !state.closed else { return .closed }
             if state[direction].isIdle {
                 state[direction].owner = .active
@@ -145,12 +173,15 @@ final class SocketCore: @unchecked Sendable {
             }
             if let mailbox {
                 if let owner = state[direction].ownerWaiter, let handle = owner.selectHandle, handle.mailbox === mailbox {
+                    owner.revoked.store(true, ordering: .releasing)
+                    stale = .unpost(mailbox, handle)
                     state[direction].owner = .active
                     state.inFlight += 1
                     return .proceed(fd: state.fd, sequence: state.sequence(direction))
                 }
                 guard let replacement = makeWaiter() else { return .busy }
                 if let index = state[direction].queued.firstIndex(where: { $0.selectHandle?.mailbox === mailbox }) {
+                    state[direction].queued[index].revoked.store(true, ordering: .releasing)
                     state[direction].queued[index] = replacement
                     return .queued(replacement)
                 }
@@ -161,24 +192,24 @@ final class SocketCore: @unchecked Sendable {
             state[direction].queued.append(waiter)
             return .queued(waiter)
         }
+        stale?.deliver()
+        return entry
     }
 
-    /// Leaves an operation: frees the direction, counts, hands over to the next waiter, and
-    /// releases the descriptor if this was the last user after `close`.
-    func leave(_ direction: Direction, counting count: Count? = nil) {
-        leave(direction, count.map { (direction, $0) })
-    }
-
-    func leave(_ direction: Direction, _ count: (Direction, Count)?) {
-        let (notice, release): (Notice?, CInt?) = state.withLock { state in
+    /// Leaves an operation: frees the direction, counts, and hands over to the next waiter.
+    /// With `peerClosed` (a stream's peer closed it), every queued waiter ends with `closed`
+    /// instead, as OTP aborts the queued readers.
+    func leave(_ direction: Direction, counting count: Count? = nil, peerClosed: Bool = false) {
+        let notices: [Notice] = state.withLock { state in
             state[direction].owner = .none
-            state.inFlight -= 1
-            if let (kind, count) = count { state.count(kind, count) }
-            let notice = state.closed ? nil : SocketCore.promote(direction, in: &state)
-            return (notice, SocketCore.releaseIfIdle(&state))
+            if let count { state.count(direction, count) }
+            var notices: [Notice] = []
+            if peerClosed { notices = SocketCore.endQueue(direction, in: &state) }
+            if let next = SocketCore.promote(direction, in: &state) { notices.append(next) }
+            if let closer = state.leaveFlight() { notices.append(closer) }
+            return notices
         }
-        notice?.deliver()
-        if let release { Syscall.close(release) }
+        for notice in notices { notice.deliver() }
     }
 
     /// What one operation did, counted once when it leaves: syscalls tried, waits for
@@ -196,12 +227,6 @@ final class SocketCore: @unchecked Sendable {
             bytes += UInt64(count)
             largest = max(largest, UInt64(count))
         }
-    }
-
-    static func releaseIfIdle(_ state: inout State) -> CInt? {
-        guard state.closed, state.inFlight == 0, !state.released else { return nil }
-        state.released = true
-        return state.fd
     }
 
     /// Updates counters or flags without entering an operation.
