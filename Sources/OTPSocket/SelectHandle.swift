@@ -32,6 +32,13 @@ public struct SelectInfo: Hashable, Sendable, CustomStringConvertible {
     public let tag: SelectTag
     public let handle: SelectHandle
 
+    /// A select info as Erlang's `{select_info, Tag, Handle}` tuple: for ``Socket/cancel(_:)``
+    /// with a handle the caller chose.
+    public init(tag: SelectTag, handle: SelectHandle) {
+        self.tag = tag
+        self.handle = handle
+    }
+
     public var description: String { "{select_info, \(tag.rawValue), \(handle)}" }
 }
 
