@@ -71,7 +71,7 @@ extension Socket {
     public func connect() throws(SocketError) {
         let pending: (owner: Waiter, address: SocketAddress)?? = core.update { state in
             if state.closed { return .none }
-            guard let owner = state.connect.ownerWaiter, owner.selectHandle != nil,
+            guard let owner = state.connect.ownerWaiter, owner.handleID != nil,
                   let address = state.connecting else { return .some(nil) }
             return (owner, address)
         }
@@ -87,7 +87,7 @@ extension Socket {
             state.connecting = nil
             return true
         }
-        if finished, let handle = owner.selectHandle { handle.mailbox.remove(handle: handle) }
+        if finished { owner.unpost() }
         if case .failed(let error) = step { throw error }
     }
 

@@ -112,10 +112,11 @@ extension Socket {
     /// current user (or queues) and a select message will tell the caller to call again.
     func performSelect<T>(_ direction: Direction, _ tag: SelectTag, mode: SelectMode, queues: Bool = true,
                           _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) -> SelectOutcome<T> {
+        let handle = mode.handle
         var made: Waiter?
         func waiter() -> Waiter {
             if let made { return made }
-            let new = Waiter(kind: .select(mode.handle), tag: tag, socket: self)
+            let new = Waiter(select: handle, tag: tag, socket: self)
             made = new
             return new
         }
@@ -125,8 +126,8 @@ extension Socket {
             return .failed(.closed)
         case .busy:
             return .failed(.errno(.alreadyInProcess))
-        case .queued(let queued):
-            return .selected(SelectInfo(tag: tag, handle: queued.selectHandle!))
+        case .queued:
+            return .selected(SelectInfo(tag: tag, handle: handle))
         case .proceed(let descriptor, let seen):
             fd = descriptor
             sequence = seen
@@ -154,7 +155,7 @@ extension Socket {
                 counted.waits += 1
                 switch core.park(direction, parked, sequence: sequence, counting: counted) {
                 case .parked:
-                    return .selected(SelectInfo(tag: tag, handle: parked.selectHandle!))
+                    return .selected(SelectInfo(tag: tag, handle: handle))
                 case .retry(let seen):
                     sequence = seen
                 case .closed:

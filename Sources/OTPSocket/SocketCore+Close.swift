@@ -20,11 +20,9 @@ extension SocketCore {
             } else {
                 waiter.wake = .closed
             }
-        case .select(let handle):
+        case .select:
             waiter.revoked.store(true, ordering: .releasing)
-            // As in `ready`: the socket is loaded only to move it into the message.
-            guard let socket = waiter.socket else { return }
-            notices.append(.post(handle.mailbox, .abort(socket, handle, .closed), revocable: nil))
+            notices.append(.abort(waiter, .closed))
         }
     }
 

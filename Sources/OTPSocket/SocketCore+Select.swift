@@ -45,13 +45,10 @@ extension SocketCore {
                     guard let continuation = waiter.continuation else { return }
                     waiter.continuation = nil
                     notices.append(.resume(continuation, .ready))
-                case .select(let handle):
+                case .select:
                     guard !waiter.messageSent else { return }
                     waiter.messageSent = true
-                    // Load the socket only to hand it to the message: a strong reference
-                    // dropped under this lock could run `deinit`, which takes it again.
-                    guard let socket = waiter.socket else { return }
-                    notices.append(.post(handle.mailbox, .select(socket, handle), revocable: waiter))
+                    notices.append(.select(waiter))
                 }
             }
             if readable {
@@ -77,13 +74,13 @@ extension SocketCore {
         enum Found { case closed, none, owner(Notice?), queued }
         let found: Found = state.withLock { state in
             if state.closed { return .closed }
-            if let owner = state[direction].ownerWaiter, owner.selectHandle == info.handle {
+            if let owner = state[direction].ownerWaiter, owner.handleID == info.handle.id {
                 owner.revoked.store(true, ordering: .releasing)
                 state[direction].owner = .none
                 if direction == .connect { state.connecting = nil }
                 return .owner(SocketCore.promote(direction, in: &state))
             }
-            if let index = state[direction].queued.firstIndex(where: { $0.selectHandle == info.handle }) {
+            if let index = state[direction].queued.firstIndex(where: { $0.handleID == info.handle.id }) {
                 state[direction].queued.remove(at: index).revoked.store(true, ordering: .releasing)
                 return .queued
             }
@@ -95,9 +92,9 @@ extension SocketCore {
         case .none:
             throw .invalid("\(info)")
         case .queued:
-            info.handle.mailbox.remove(handle: info.handle)
+            info.handle.liveMailbox?.remove(handle: info.handle)
         case .owner(let next):
-            info.handle.mailbox.remove(handle: info.handle)
+            info.handle.liveMailbox?.remove(handle: info.handle)
             next?.deliver()
         }
     }

@@ -98,22 +98,20 @@ final class SocketCore: @unchecked Sendable {
     enum Notice: Sendable {
         case wakeThread(ThreadWaker)
         case resume(CheckedContinuation<Wake, Never>, Wake)
-        /// Posts a message; when `waiter` is given, not if it was revoked meanwhile.
-        case post(Mailbox, SocketMessage, revocable: Waiter?)
-        /// Takes back a `select` message still queued for a replaced or cancelled handle.
-        case unpost(Mailbox, SelectHandle)
+        /// A select waiter's `select` message, dropped if the waiter is revoked meanwhile.
+        case select(Waiter)
+        /// A select waiter's `abort` message.
+        case abort(Waiter, SocketError.Reason)
+        /// Takes back a replaced select waiter's `select` message if still queued.
+        case unpost(Waiter)
 
         func deliver() {
             switch self {
             case .wakeThread(let waker): waker.wake()
             case .resume(let continuation, let wake): continuation.resume(returning: wake)
-            case .post(let mailbox, let message, let waiter):
-                if let waiter {
-                    mailbox.post(message, unless: { waiter.revoked.load(ordering: .acquiring) })
-                } else {
-                    mailbox.post(message)
-                }
-            case .unpost(let mailbox, let handle): mailbox.remove(handle: handle)
+            case .select(let waiter): waiter.post()
+            case .abort(let waiter, let reason): waiter.post(abort: reason)
+            case .unpost(let waiter): waiter.unpost()
             }
         }
     }
@@ -137,10 +135,9 @@ final class SocketCore: @unchecked Sendable {
             }
             waiter.continuation = nil
             return .resume(continuation, .promoted)
-        case .select(let handle):
+        case .select:
             waiter.messageSent = true
-            guard let socket = waiter.socket else { return nil }
-            return .post(handle.mailbox, .select(socket, handle), revocable: waiter)
+            return .select(waiter)
         }
     }
 
@@ -172,15 +169,15 @@ final class SocketCore: @unchecked Sendable {
                 return .proceed(fd: state.fd, sequence: state.sequence(direction))
             }
             if let mailbox {
-                if let owner = state[direction].ownerWaiter, let handle = owner.selectHandle, handle.mailbox === mailbox {
+                if let owner = state[direction].ownerWaiter, owner.delivers(to: mailbox) {
                     owner.revoked.store(true, ordering: .releasing)
-                    stale = .unpost(mailbox, handle)
+                    stale = .unpost(owner)
                     state[direction].owner = .active
                     state.inFlight += 1
                     return .proceed(fd: state.fd, sequence: state.sequence(direction))
                 }
                 guard let replacement = makeWaiter() else { return .busy }
-                if let index = state[direction].queued.firstIndex(where: { $0.selectHandle?.mailbox === mailbox }) {
+                if let index = state[direction].queued.firstIndex(where: { $0.delivers(to: mailbox) }) {
                     state[direction].queued[index].revoked.store(true, ordering: .releasing)
                     state[direction].queued[index] = replacement
                     return .queued(replacement)

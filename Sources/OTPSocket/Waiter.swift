@@ -30,13 +30,18 @@ final class Waiter: @unchecked Sendable {
         /// A task, resumed through ``Waiter/continuation``.
         case async
         /// A `nowait` caller, told by a message to its handle's mailbox.
-        case select(SelectHandle)
+        case select
     }
 
     let kind: Kind
     let tag: SelectTag
-    /// The socket a select waiter's messages name. Weak: a parked `nowait` operation must not
-    /// keep its socket alive (Erlang: the owner's death closes the socket).
+    /// A select waiter's handle, by id and mailbox. The socket and the mailbox are held
+    /// weakly and loaded only when a message goes out, outside the socket's lock: a parked
+    /// `nowait` operation must not keep its socket alive (Erlang: the owner's death closes
+    /// the socket), nor make a cycle through a message that names the socket.
+    let handleID: UInt64?
+    let mailboxID: ObjectIdentifier?
+    weak var mailbox: Mailbox?
     weak var socket: Socket?
     /// A parked async waiter's continuation.
     var continuation: CheckedContinuation<Wake, Never>?
@@ -48,9 +53,20 @@ final class Waiter: @unchecked Sendable {
     /// its way to the mailbox is dropped (checked under the mailbox's lock).
     let revoked = Atomic<Bool>(false)
 
-    init(kind: Kind, tag: SelectTag, socket: Socket? = nil) {
+    init(kind: Kind, tag: SelectTag) {
         self.kind = kind
         self.tag = tag
+        handleID = nil
+        mailboxID = nil
+    }
+
+    /// A select waiter for `handle`, whose messages name `socket`.
+    init(select handle: SelectHandle, tag: SelectTag, socket: Socket) {
+        kind = .select
+        self.tag = tag
+        handleID = handle.id
+        mailboxID = ObjectIdentifier(handle.mailbox)
+        mailbox = handle.mailbox
         self.socket = socket
     }
 
@@ -59,9 +75,27 @@ final class Waiter: @unchecked Sendable {
         return false
     }
 
-    var selectHandle: SelectHandle? {
-        if case .select(let handle) = kind { return handle }
-        return nil
+    /// Whether this is a select waiter whose messages go to `mailbox`.
+    func delivers(to mailbox: Mailbox) -> Bool {
+        mailboxID == ObjectIdentifier(mailbox)
+    }
+
+    /// Posts this select waiter's `select` message, unless it was revoked, or its `abort`.
+    /// Call outside the socket's lock: it loads the socket and the mailbox.
+    func post(abort reason: SocketError.Reason? = nil) {
+        guard let handleID, let mailbox, let socket else { return }
+        let handle = SelectHandle(id: handleID, mailbox: mailbox)
+        if let reason {
+            mailbox.post(.abort(socket, handle, reason))
+        } else {
+            mailbox.post(.select(socket, handle), unless: { revoked.load(ordering: .acquiring) })
+        }
+    }
+
+    /// Takes back this select waiter's `select` message if it is still queued.
+    func unpost() {
+        guard let handleID, let mailbox else { return }
+        mailbox.remove(handle: SelectHandle(id: handleID, mailbox: mailbox))
     }
 }
 

@@ -78,6 +78,18 @@ final class Background<T: Sendable>: @unchecked Sendable {
         return lock.withLock { result }
     }
 
+    /// How it failed: `nil` when it succeeded; records an issue and says `timeout` when it
+    /// did not finish in time.
+    func failure(within seconds: Double = 5) async -> SocketError.Reason? {
+        switch await outcome(within: seconds) {
+        case .success?: return nil
+        case .failure(let error)?: return error.reason
+        case nil:
+            Issue.record("a blocking call did not finish within \(seconds) s")
+            return .timeout
+        }
+    }
+
     /// The value; throws its error, or records an issue and throws `timeout` when it hangs.
     func value(within seconds: Double = 5) async throws(SocketError) -> T {
         guard let outcome = await outcome(within: seconds) else {
@@ -181,4 +193,36 @@ func counters(_ socket: Socket) -> SocketCounters {
 /// Waits until `socket` has `count` readers (current plus queued).
 func waitForReaders(_ socket: Socket, _ count: Int) async -> Bool {
     await eventually { users(socket).readers == count }
+}
+
+/// What `/proc/self/fd/N` links to: `socket:[INODE]` for a socket. The inode names the
+/// socket itself, so a test can tell whether it is still open even while tests running in
+/// parallel reuse its descriptor number.
+func descriptorTarget(_ fd: Int32) -> String? {
+    try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
+}
+
+/// How many descriptors of this process refer to the socket `target` (from
+/// ``descriptorTarget(_:)``).
+func descriptorsReferring(to target: String) -> Int {
+    openDescriptors().filter { descriptorTarget($0) == target }.count
+}
+
+/// The `socket:[INODE]` of an open socket.
+func socketTarget(_ socket: Socket) throws -> String {
+    let fd = try #require(socket.fd)
+    return try #require(descriptorTarget(fd))
+}
+
+/// How a task failed: `nil` when it succeeded (or failed with another error type).
+func failure<T>(of task: Task<T, any Error>) async -> SocketError.Reason? {
+    do {
+        _ = try await task.value
+        return nil
+    } catch let error as SocketError {
+        return error.reason
+    } catch {
+        Issue.record("unexpected error \(error)")
+        return nil
+    }
 }
