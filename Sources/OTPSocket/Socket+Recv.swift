@@ -194,4 +194,9 @@ extension Socket {
 public struct RecvFrom: Sendable, Hashable {
     public var source: SocketAddress
     public var data: [UInt8]
+
+    public init(source: SocketAddress, data: [UInt8]) {
+        self.source = source
+        self.data = data
+    }
 }

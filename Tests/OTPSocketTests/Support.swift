@@ -226,3 +226,23 @@ func failure<T>(of task: Task<T, any Error>) async -> SocketError.Reason? {
         return nil
     }
 }
+
+/// The value of `operation`, run as a task, or `nil` (and an issue) when it has not
+/// finished within `seconds`: a hang fails the test instead of hanging the run.
+func within<T: Sendable>(_ seconds: Double = 5, _ operation: @escaping @Sendable () async -> T) async -> T? {
+    let box = ResultBox<T>()
+    let task = Task { box.set(await operation()) }
+    guard await eventually(seconds, { box.value != nil }) else {
+        Issue.record("an async operation did not finish within \(seconds) s")
+        task.cancel()
+        return nil
+    }
+    return box.value
+}
+
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+    func set(_ value: T) { lock.withLock { stored = value } }
+    var value: T? { lock.withLock { stored } }
+}
