@@ -246,3 +246,9 @@ final class ResultBox<T: Sendable>: @unchecked Sendable {
     func set(_ value: T) { lock.withLock { stored = value } }
     var value: T? { lock.withLock { stored } }
 }
+
+/// Runs `body` here and now: inside it, a call picks the blocking overload, not the async
+/// one an async test would otherwise get. For blocking calls that do not wait.
+func sync<T>(_ body: () throws(SocketError) -> T) throws(SocketError) -> T {
+    try body()
+}
