@@ -120,7 +120,7 @@ extension Socket {
             made = new
             return new
         }
-        var fd: CInt, sequence: UInt64
+        let fd: CInt, sequence: UInt64
         switch core.enter(direction, orQueue: { queues ? waiter() : nil }, mailbox: mode.mailbox) {
         case .closed:
             return .failed(.closed)
@@ -132,35 +132,29 @@ extension Socket {
             fd = descriptor
             sequence = seen
         }
-        while true {
-            count.tries += 1
-            switch attempt(fd, &count) {
-            case .done(let value):
-                core.leave(direction, counting: count)
-                return .done(value)
-            case .failed(let error):
+        count.tries += 1
+        switch attempt(fd, &count) {
+        case .done(let value):
+            core.leave(direction, counting: count)
+            return .done(value)
+        case .failed(let error):
+            count.failed = true
+            core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+            return .failed(error)
+        case .wouldBlock:
+            do {
+                try core.registerIfNeeded(fd: fd)
+            } catch {
                 count.failed = true
-                core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+                core.leave(direction, counting: count)
                 return .failed(error)
-            case .wouldBlock:
-                do {
-                    try core.registerIfNeeded(fd: fd)
-                } catch {
-                    count.failed = true
-                    core.leave(direction, counting: count)
-                    return .failed(error)
-                }
-                let parked = waiter()
-                var counted = count
-                counted.waits += 1
-                switch core.park(direction, parked, sequence: sequence, counting: counted) {
-                case .parked:
-                    return .selected(SelectInfo(tag: tag, handle: handle))
-                case .retry(let seen):
-                    sequence = seen
-                case .closed:
-                    return .failed(.closed)
-                }
+            }
+            count.waits += 1
+            switch core.park(direction, waiter(), sequence: sequence, counting: count) {
+            case .parked:
+                return .selected(SelectInfo(tag: tag, handle: handle))
+            case .closed:
+                return .failed(.closed)
             }
         }
     }

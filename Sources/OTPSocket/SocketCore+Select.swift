@@ -3,30 +3,33 @@ import SocketConstants
 extension SocketCore {
     enum Parking {
         case parked
-        /// A readiness edge raced the attempt: try again (still in flight).
-        case retry(UInt64)
         case closed
     }
 
     /// After `EAGAIN` in a `nowait` operation: leaves flight; the waiter owns the direction
-    /// until its select message is answered (the caller calls again) or cancelled.
-    /// `count` is what the operation did so far, counted when it parks or ends.
+    /// until its select message is answered (the caller calls again) or cancelled. A
+    /// readiness edge that raced the attempt, which the reactor could tell nobody, sends the
+    /// select message at once, as OTP would: the call always returns `select` after
+    /// `EAGAIN`. `count` is what the operation did so far, counted when it parks or ends.
     func park(_ direction: Direction, _ waiter: Waiter, sequence: UInt64, counting count: Count) -> Parking {
-        let (parking, notice): (Parking, Notice?) = state.withLock { state in
+        let (parking, notices): (Parking, [Notice]) = state.withLock { state in
+            var notices: [Notice] = []
             if state.closed {
                 var failed = count
                 failed.failed = true
                 state.count(direction, failed)
                 state[direction].owner = .none
-                return (.closed, state.leaveFlight())
+                if let closer = state.leaveFlight() { notices.append(closer) }
+                return (.closed, notices)
             }
-            if state.sequence(direction) != sequence { return (.retry(state.sequence(direction)), nil) }
             state.count(direction, count)
-            waiter.messageSent = false
             state[direction].owner = .waiting(waiter)
-            return (.parked, state.leaveFlight())
+            waiter.messageSent = state.sequence(direction) != sequence
+            if waiter.messageSent { notices.append(.select(waiter)) }
+            if let closer = state.leaveFlight() { notices.append(closer) }
+            return (.parked, notices)
         }
-        notice?.deliver()
+        for notice in notices { notice.deliver() }
         return parking
     }
 

@@ -163,5 +163,31 @@ import Testing
             withExtendedLifetime((listener, client)) {}
         }
     }
-}
 
+    @Test func closeRacingReadinessNeitherHangsNorLeaks() async throws {
+        // Readiness edges in flight in the reactor while the socket closes: every waiter
+        // ends (with data or `closed`), every descriptor goes.
+        var targets: [String] = []
+        for i in 0..<100 {
+            let (listener, client, server) = try tcpPair()
+            targets.append(try socketTarget(server))
+            let mailbox = Mailbox()
+            let reader = Task { try await server.recv(1) }
+            _ = try server.send([1], select: .nowait(mailbox))
+            let accepting = Task { try await listener.accept() }
+            if i % 3 == 0 { await Task.yield() }
+            async let sent: Void = client.send([UInt8(truncatingIfNeeded: i)])
+            let closer = Task.detached { try? server.close(); try? listener.close() }
+            try await sent
+            await closer.value
+            let outcome = await within(5) { await reader.result }
+            switch outcome {
+            case .success(let data)?: #expect(data == [UInt8(truncatingIfNeeded: i)])
+            case .failure(let error)?: #expect((error as? SocketError)?.reason == .closed)
+            case nil: break
+            }
+            #expect(await within(5) { await failure(of: accepting) } == .closed)
+        }
+        #expect(targets.allSatisfy { descriptorsReferring(to: $0) == 0 })
+    }
+}
