@@ -185,4 +185,43 @@ import Testing
         // Too big for one datagram: an error, not a partial send.
         #expect(await reasonAsync { () async throws(SocketError) in try await a.send(pattern(70_000)) } == .errno(.messageTooLong))
     }
+
+    @Test func sendtoThatMustWaitSelectsAndBlocks() async throws {
+        // A unix datagram socket pushes back when its receiver's queue is full: sendto then
+        // waits in every style.
+        let address = abstractAddress()
+        let receiver = try Socket.open(.local, .dgram)
+        try receiver.bind(address)
+        let sender = try Socket.open(.local, .dgram)
+        var queued = 0
+        while (try? sync { () throws(SocketError) in try sender.sendto([1], to: address, timeout: .zero) }) != nil {
+            queued += 1
+        }
+        #expect(queued > 0)
+        #expect(reason { () throws(SocketError) in try sender.sendto([2], to: address, timeout: .zero) } == .timeout)
+        let timedOut = try await blocking { () throws(SocketError) in
+            reason { () throws(SocketError) in try sender.sendto([2], to: address, timeout: .milliseconds(20)) }
+        }
+        #expect(timedOut == .timeout)
+        #expect(await reasonAsync { () async throws(SocketError) in try await sender.sendto([2], to: address, timeout: .milliseconds(20)) } == .timeout)
+        let mailbox = Mailbox()
+        let handle = SelectHandle(mailbox: mailbox)
+        guard case .selected(let info) = try sender.sendto([3], to: address, select: .handle(handle)) else {
+            Issue.record("a sendto to a full queue did not select"); return
+        }
+        #expect(info == SelectInfo(tag: .sendto, handle: handle))
+        _ = try await receiver.recv(0)
+        #expect(await receive(mailbox, where: isSelect(handle)) != nil)
+        guard case .completed = try sender.sendto([3], to: address, select: .handle(handle)) else {
+            Issue.record("the sendto did not go after the select message"); return
+        }
+        // A blocking sendto waits for room, and gets it.
+        let writer = Background { () throws(SocketError) in try sender.sendto([4], to: address) }
+        #expect(await eventually { users(sender).writers == 1 })
+        _ = try await receiver.recv(0)
+        _ = try await writer.value()
+        var last: [UInt8] = []
+        while let datagram = try? await receiver.recv(0, timeout: .zero) { last = datagram }
+        #expect(last == [4])
+    }
 }
