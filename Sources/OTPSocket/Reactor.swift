@@ -9,6 +9,11 @@ import Musl
 /// The one epoll loop that serves `nowait` and `async` operations: each descriptor is
 /// registered once, edge-triggered, when its first such operation has to wait, and every
 /// readiness edge is handed to its socket. Blocking calls never come here.
+///
+/// Events carry a token, never a descriptor number: tokens are not reused, and `close`
+/// takes the token out of the table (and the descriptor out of epoll) before the descriptor
+/// is closed. An event already read for a socket that closes meanwhile finds the socket
+/// closed and is dropped; it can never reach a new socket that got the same number.
 final class Reactor: @unchecked Sendable {
     static let shared = Reactor()
 

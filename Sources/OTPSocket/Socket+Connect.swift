@@ -48,7 +48,8 @@ extension Socket {
     }
 
     /// Erlang `connect/3` with `nowait` or a select handle: `.selected` when the connection
-    /// is in progress; after the `select` message, ``connect()`` finalizes it.
+    /// is in progress (always, for TCP); after the `select` message, ``connect()`` finalizes
+    /// it, or calling this again from the same mailbox does.
     public func connect(to address: SocketAddress, select mode: SelectMode) throws(SocketError) -> Completion<Void> {
         var again = false
         var count = SocketCore.Count()
@@ -100,8 +101,10 @@ extension Socket {
         }.get()
     }
 
-    /// Erlang `cancel/2`: cancels a `nowait` operation. Its `select` message, if already
-    /// sent, is removed from the mailbox. An unknown or finished operation is `invalid`.
+    /// Erlang `cancel/2`: cancels a `nowait` operation, waiting for readiness or queued. Its
+    /// `select` message never arrives: one already in the mailbox is taken out, one on its
+    /// way is dropped. An unknown or finished operation is `invalid(info)`; on a closed
+    /// socket, `closed`.
     public func cancel(_ info: SelectInfo) throws(SocketError) {
         try core.cancel(info)
     }
