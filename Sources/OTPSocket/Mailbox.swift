@@ -54,7 +54,15 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
 
     /// Delivers a message: to the first task waiting for one like it, else to the queue.
     func post(_ message: SocketMessage) {
+        post(message, unless: { false })
+    }
+
+    /// Delivers a message unless `revoked()`, which is read under the mailbox's lock: a
+    /// `cancel` that marks the operation revoked and then takes its message back with
+    /// ``remove(handle:)`` wins against a delivery on its way, whichever locks first.
+    func post(_ message: SocketMessage, unless revoked: () -> Bool) {
         let waiter: AsyncWaiter? = locked {
+            if revoked() { return nil }
             if let index = waiters.firstIndex(where: { $0.predicate(message) }) {
                 return waiters.remove(at: index)
             }
@@ -68,15 +76,21 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     /// How many messages wait to be received.
     public var count: Int { locked { queue.count } }
 
-    /// Removes the first queued message for `handle`; used by `cancel`, after which the
-    /// operation's `select` message never arrives.
+    /// Removes the queued `select` message for `handle`; used by `cancel`, after which the
+    /// operation's `select` message never arrives, and when a caller's new call replaces
+    /// the handle.
     @discardableResult
     func remove(handle: SelectHandle) -> Bool {
-        locked {
-            guard let index = queue.firstIndex(where: { $0.handle == handle }) else { return false }
-            queue.remove(at: index)
-            return true
+        // The message leaves the lock before it is dropped: it may hold the last reference
+        // to its socket, whose `deinit` closes it.
+        let removed: SocketMessage? = locked {
+            guard let index = queue.firstIndex(where: {
+                if case .select(_, let queued) = $0 { return queued == handle }
+                return false
+            }) else { return nil }
+            return queue.remove(at: index)
         }
+        return removed != nil
     }
 
     /// Waits for the first message that matches, at most `timeout` (`nil`: forever).

@@ -14,6 +14,11 @@ import Musl
 ///
 /// It is also a `TaskExecutor`: a task that prefers it runs on the loop's thread, so a
 /// readiness edge resumes it in the same thread, with no hop to another one.
+///
+/// Events carry a token, never a descriptor number: tokens are not reused, and `close`
+/// takes the token out of the table (and the descriptor out of epoll) before the descriptor
+/// is closed. An event already read for a socket that closes meanwhile finds the socket
+/// closed and is dropped; it can never reach a new socket that got the same number.
 final class Reactor: TaskExecutor, @unchecked Sendable {
     static let shared = Reactor()
 

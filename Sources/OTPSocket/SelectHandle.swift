@@ -2,17 +2,34 @@ import Synchronization
 
 /// Erlang `select_handle()`: identifies one asynchronous operation, and the mailbox its
 /// `select` and `abort` messages go to.
+///
+/// The handle refers to its mailbox weakly: the messages in a mailbox carry their handles,
+/// and a strong reference would keep every mailbox with an unread message (and the sockets
+/// its messages name) alive forever. Once the mailbox is gone, messages about the handle
+/// are dropped, as Erlang drops messages to a process that has exited.
 public struct SelectHandle: Hashable, Sendable, CustomStringConvertible {
     public let id: UInt64
-    /// Where messages about this operation are delivered.
-    public let mailbox: Mailbox
+    private weak var target: Mailbox?
+
+    /// Where messages about this operation are delivered; a new, empty mailbox that nobody
+    /// reads once the handle's mailbox is gone.
+    public var mailbox: Mailbox { target ?? Mailbox() }
+
+    /// The mailbox, if it still exists.
+    var liveMailbox: Mailbox? { target }
 
     static let counter = Atomic<UInt64>(1)
 
     /// A new, unique handle whose messages go to `mailbox` (Erlang: `make_ref()`).
     public init(mailbox: Mailbox) {
         id = SelectHandle.counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        self.mailbox = mailbox
+        target = mailbox
+    }
+
+    /// The handle `id` again, for a message about it.
+    init(id: UInt64, mailbox: Mailbox) {
+        self.id = id
+        target = mailbox
     }
 
     public static func == (a: SelectHandle, b: SelectHandle) -> Bool { a.id == b.id }
@@ -31,6 +48,13 @@ public enum SelectTag: String, Sendable, Hashable {
 public struct SelectInfo: Hashable, Sendable, CustomStringConvertible {
     public let tag: SelectTag
     public let handle: SelectHandle
+
+    /// A select info as Erlang's `{select_info, Tag, Handle}` tuple: for ``Socket/cancel(_:)``
+    /// with a handle the caller chose.
+    public init(tag: SelectTag, handle: SelectHandle) {
+        self.tag = tag
+        self.handle = handle
+    }
 
     public var description: String { "{select_info, \(tag.rawValue), \(handle)}" }
 }

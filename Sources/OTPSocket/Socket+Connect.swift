@@ -2,12 +2,14 @@ import SocketConstants
 import SystemPackage
 
 extension Socket {
-    /// The syscall side of `connect`: the first try calls connect(2); once it is in
-    /// progress, a try reads `SO_ERROR` after the descriptor became writable.
-    func connectAttempt(_ address: SocketAddress, started: inout Bool, fd: CInt, mayBlock: Bool) -> Step<Void> {
-        if started { return connectResult(fd) }
+    /// The syscall side of `connect`: calls connect(2), the first time and again after each
+    /// wait. Linux answers a connect in progress with `EALREADY` (wait on), a finished one
+    /// with success or its error, which is more than `SO_ERROR` can tell: `SO_ERROR` is 0
+    /// while the handshake is still going on. A unix socket whose listener's backlog is full
+    /// says `EAGAIN` and needs connect(2) again. A call that must not sleep first gives the
+    /// descriptor `O_NONBLOCK` (connect(2) has no per-call flag).
+    func connectAttempt(_ address: SocketAddress, again: inout Bool, fd: CInt, mayBlock: Bool = false) -> Step<Void> {
         if !mayBlock, case .failure(let error) = core.makeNonblocking(fd) { return .failed(error) }
-        started = true
         let result: Result<CInt, SocketError>
         do throws(SocketError) {
             result = try address.withNative { (raw, length) throws(SocketError) in
@@ -16,51 +18,45 @@ extension Socket {
         } catch {
             return .failed(error)
         }
+        let retried = again
+        again = true
         switch result {
         case .success:
-            core.update { $0.connected = true }
+            core.update { $0.connected = true; $0.connecting = nil }
             return .done(())
-        case .failure(let error) where error.reason == .errno(.nowInProgress):
-            return .wouldBlock
-        case .failure(let error) where error.reason == .errno(.resourceTemporarilyUnavailable):
-            return .wouldBlock  // unix sockets: the listener's queue is full
         case .failure(let error):
-            return .failed(error)
-        }
-    }
-
-    /// How an in-progress connect ended: `SO_ERROR`.
-    func connectResult(_ fd: CInt) -> Step<Void> {
-        do {
-            let error = try Socket.readInt(fd, Native.SOL_SOCKET, Native.SO_ERROR)
-            if error == 0 {
-                core.update { $0.connected = true }
+            switch error.reason {
+            case .errno(.nowInProgress), .errno(.alreadyInProcess), .errno(.resourceTemporarilyUnavailable):
+                core.update { $0.connecting = address }
+                return .wouldBlock
+            case .errno(.socketIsConnected) where retried:
+                core.update { $0.connected = true; $0.connecting = nil }
                 return .done(())
+            default:
+                core.update { $0.connecting = nil }
+                return .failed(error)
             }
-            let errno = Errno(rawValue: error)
-            return errno == .nowInProgress || errno == .alreadyInProcess ? .wouldBlock : .failed(.errno(errno))
-        } catch {
-            return .failed(error)
         }
     }
 
     /// Erlang `connect/2,3` with timeout `infinity` (`nil`) or a time-out. A second connect
     /// while one is in progress fails with `already`.
     public func connect(to address: SocketAddress, timeout: Duration? = nil) throws(SocketError) {
-        var started = false
+        var again = false
         var count = SocketCore.Count()
         try perform(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, count in
-            connectAttempt(address, started: &started, fd: fd, mayBlock: count.mayBlock)
+            connectAttempt(address, again: &again, fd: fd, mayBlock: count.mayBlock)
         }.get()
     }
 
     /// Erlang `connect/3` with `nowait` or a select handle: `.selected` when the connection
-    /// is in progress; after the `select` message, ``connect()`` finalizes it.
+    /// is in progress (always, for TCP); after the `select` message, ``connect()`` finalizes
+    /// it, or calling this again from the same mailbox does.
     public func connect(to address: SocketAddress, select mode: SelectMode) throws(SocketError) -> Completion<Void> {
-        var started = false
+        var again = false
         var count = SocketCore.Count()
-        switch performSelect(.connect, .connect, mode: mode, queues: false, &count, { fd, count in
-            connectAttempt(address, started: &started, fd: fd, mayBlock: count.mayBlock)
+        switch performSelect(.connect, .connect, mode: mode, queues: false, &count, { fd, _ in
+            connectAttempt(address, again: &again, fd: fd)
         }) {
         case .done: return .completed(())
         case .selected(let info): return .selected(info)
@@ -70,33 +66,47 @@ extension Socket {
 
     /// Erlang `connect/1`: finalizes a `nowait` connect after its `select` message, returning
     /// when it succeeded and throwing its error (`econnrefused`, ...) when it failed.
+    ///
+    /// Without a `nowait` connect pending this is `invalid("state")`, as in OTP. Unlike OTP,
+    /// which reads only `SO_ERROR` (0 while the handshake is still going on) and so reports
+    /// success too early, a connect still in progress throws `einprogress` and stays pending:
+    /// its `select` message will still come.
     public func connect() throws(SocketError) {
-        let waiting: Bool = core.update { state in
-            guard let owner = state.connect.ownerWaiter, owner.selectHandle != nil else { return false }
+        let pending: (owner: Waiter, address: SocketAddress)?? = core.update { state in
+            if state.closed { return .none }
+            guard let owner = state.connect.ownerWaiter, owner.handleID != nil,
+                  let address = state.connecting else { return .some(nil) }
+            return (owner, address)
+        }
+        guard let found = pending else { throw .closed }
+        guard let (owner, address) = found else { throw .invalid("state") }
+        var again = true
+        let step = try withDescriptor { fd in connectAttempt(address, again: &again, fd: fd) }
+        if case .wouldBlock = step { throw .errno(.nowInProgress) }
+        let finished: Bool = core.update { state in
+            guard state.connect.ownerWaiter === owner else { return false }
+            owner.revoked.store(true, ordering: .releasing)
             state.connect.owner = .none
+            state.connecting = nil
             return true
         }
-        _ = waiting
-        try withDescriptor { (fd) throws(SocketError) in
-            switch connectResult(fd) {
-            case .done: return
-            case .wouldBlock: throw .errno(.nowInProgress)
-            case .failed(let error): throw error
-            }
-        }
+        if finished { owner.unpost() }
+        if case .failed(let error) = step { throw error }
     }
 
     /// `connect` for async code.
     public func connect(to address: SocketAddress, timeout: Duration? = nil) async throws(SocketError) {
-        var started = false
+        var again = false
         var count = SocketCore.Count()
-        try await performAsync(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, count in
-            connectAttempt(address, started: &started, fd: fd, mayBlock: count.mayBlock)
+        try await performAsync(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, _ in
+            connectAttempt(address, again: &again, fd: fd)
         }.get()
     }
 
-    /// Erlang `cancel/2`: cancels a `nowait` operation. Its `select` message, if already
-    /// sent, is removed from the mailbox. An unknown or finished operation is `invalid`.
+    /// Erlang `cancel/2`: cancels a `nowait` operation, waiting for readiness or queued. Its
+    /// `select` message never arrives: one already in the mailbox is taken out, one on its
+    /// way is dropped. An unknown or finished operation is `invalid(info)`; on a closed
+    /// socket, `closed`.
     public func cancel(_ info: SelectInfo) throws(SocketError) {
         try core.cancel(info)
     }

@@ -14,53 +14,62 @@ enum SelectOutcome<T> {
     case failed(SocketError)
 }
 
+extension Wake {
+    /// The error an operation ends with when its wait ended this way.
+    var error: SocketError {
+        switch self {
+        case .timeout: return .timeout
+        case .cancelled: return SocketError(.cancelled)
+        case .closed, .ready, .promoted: return .closed
+        }
+    }
+}
+
 extension Socket {
+    /// Whether a failure ends the stream for every queued reader too: the peer closed it.
+    func endsQueue(_ direction: Direction, _ error: SocketError) -> Bool {
+        direction == .read && error.reason == .closed && isStream
+    }
+
     /// Runs `attempt` as the current user of `direction`, waiting in this thread for
     /// readiness: the blocking style (timeout `infinity`, a duration, or `0` to poll once).
     ///
-    /// A call that can finish at once costs the syscall and two uncontended lock round trips.
+    /// A call that can finish at once costs the syscall and two uncontended lock round trips:
+    /// no reactor, no eventfd (a thread's waker is made the first time it has to wait).
     func perform<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
                     _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) -> Result<T, SocketError> {
-        // The thread's waker is needed only when the call has to wait.
+        var waker = ThreadWaker.existing
         var waiter: Waiter?
-        var wakerFailure: SocketError?
-        func makeWaiter() -> Waiter? {
-            do throws(SocketError) {
-                let made = Waiter(kind: .blocking(try ThreadWaker.current()), tag: tag)
-                waiter = made
-                return made
-            } catch {
-                wakerFailure = error
-                return nil
-            }
-        }
         var fd: CInt
-        switch core.enter(direction, blocking: deadline == nil, orQueue: { queues ? makeWaiter() : nil }) {
-        case .closed:
-            return .failure(.closed)
-        case .busy where wakerFailure != nil:
-            return .failure(wakerFailure!)
-        case .busy:
-            return .failure(.errno(.alreadyInProcess))
-        case .proceed(let descriptor, _, let mayBlock):
-            fd = descriptor
-            count.mayBlock = mayBlock
-        case .queued(let queued):
-            switch core.waitForTurn(direction, queued, deadline: deadline) {
-            case .promoted, .ready:
-                let infinite = deadline == nil
-                (fd, count.mayBlock) = core.update { state in
-                    let mayBlock = infinite && !state.nonblocking
-                    if mayBlock { state.inKernel += 1 }
-                    return (state.fd, mayBlock)
-                }
-            case .timeout:
-                return .failure(.timeout)
-            case .cancelled:
-                return .failure(SocketError(.cancelled))
+        entering: while true {
+            switch core.enter(direction, blocking: deadline == nil, orQueue: {
+                guard queues, let waker else { return nil }
+                let queued = Waiter(kind: .blocking(waker), tag: tag)
+                waiter = queued
+                return queued
+            }) {
             case .closed:
                 return .failure(.closed)
+            case .busy:
+                if queues, waker == nil {
+                    // This thread never waited before: make its eventfd outside the lock.
+                    do { waker = try ThreadWaker.current() } catch { return .failure(error) }
+                    continue entering
+                }
+                return .failure(.errno(.alreadyInProcess))
+            case .proceed(let descriptor, _, let mayBlock):
+                fd = descriptor
+                count.mayBlock = mayBlock
+            case .queued(let queued):
+                switch core.waitForTurn(direction, queued, deadline: deadline) {
+                case .proceed(let descriptor, _):
+                    fd = descriptor
+                    count.mayBlock = core.claimKernel(blocking: deadline == nil)
+                case .ended(let wake):
+                    return .failure(wake.error)
+                }
             }
+            break
         }
         while true {
             count.tries += 1
@@ -70,7 +79,7 @@ extension Socket {
                 return .success(value)
             case .failed(let error):
                 count.failed = true
-                core.leave(direction, counting: count)
+                core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
                 // A syscall woken by close's shutdown reports whatever shutdown made of it.
                 return .failure(count.mayBlock && core.isClosed ? .closed : error)
             case .wouldBlock:
@@ -79,27 +88,25 @@ extension Socket {
                     core.leave(direction, counting: count)
                     return .failure(.timeout)
                 }
-                guard let current = waiter ?? makeWaiter() else {
-                    count.failed = true
-                    core.leave(direction, counting: count)
-                    return .failure(wakerFailure ?? .closed)
+                let current: Waiter
+                if let waiter {
+                    current = waiter
+                } else {
+                    do {
+                        current = Waiter(kind: .blocking(try ThreadWaker.current()), tag: tag)
+                    } catch {
+                        count.failed = true
+                        core.leave(direction, counting: count)
+                        return .failure(error)
+                    }
+                    waiter = current
                 }
                 count.waits += 1
-                switch core.waitBlocking(direction, current, fd: fd, deadline: deadline) {
-                case .ready, .promoted:
-                    continue
-                case .timeout:
-                    count.failed = true
-                    core.leave(direction, counting: count)
-                    return .failure(.timeout)
-                case .closed:
-                    count.failed = true
-                    core.leave(direction, counting: count)
-                    return .failure(.closed)
-                case .cancelled:
-                    core.leave(direction, counting: count)
-                    return .failure(SocketError(.cancelled))
-                }
+                let wake = core.waitBlocking(direction, current, fd: fd, deadline: deadline)
+                if wake == .ready || wake == .promoted { continue }
+                count.failed = true
+                core.leave(direction, counting: count)
+                return .failure(wake.error)
             }
         }
     }
@@ -108,56 +115,49 @@ extension Socket {
     /// current user (or queues) and a select message will tell the caller to call again.
     func performSelect<T>(_ direction: Direction, _ tag: SelectTag, mode: SelectMode, queues: Bool = true,
                           _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) -> SelectOutcome<T> {
+        let handle = mode.handle
         var made: Waiter?
         func waiter() -> Waiter {
             if let made { return made }
-            let new = Waiter(kind: .select(mode.handle, self), tag: tag)
+            let new = Waiter(select: handle, tag: tag, socket: self)
             made = new
             return new
         }
-        var fd: CInt, sequence: UInt64
+        let fd: CInt, sequence: UInt64
         switch core.enter(direction, orQueue: { queues ? waiter() : nil }, mailbox: mode.mailbox) {
         case .closed:
             return .failed(.closed)
         case .busy:
             return .failed(.errno(.alreadyInProcess))
-        case .queued(let queued):
-            return .selected(SelectInfo(tag: tag, handle: queued.selectHandle!))
+        case .queued:
+            return .selected(SelectInfo(tag: tag, handle: handle))
         case .proceed(let descriptor, let seen, _):
             fd = descriptor
             sequence = seen
         }
-        while true {
-            count.tries += 1
-            switch attempt(fd, &count) {
-            case .done(let value):
-                core.leave(direction, counting: count)
-                return .done(value)
-            case .failed(let error):
+        count.tries += 1
+        switch attempt(fd, &count) {
+        case .done(let value):
+            core.leave(direction, counting: count)
+            return .done(value)
+        case .failed(let error):
+            count.failed = true
+            core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+            return .failed(error)
+        case .wouldBlock:
+            do {
+                try core.registerIfNeeded(fd: fd)
+            } catch {
                 count.failed = true
                 core.leave(direction, counting: count)
                 return .failed(error)
-            case .wouldBlock:
-                do {
-                    try core.registerIfNeeded(fd: fd)
-                } catch {
-                    count.failed = true
-                    core.leave(direction, counting: count)
-                    return .failed(error)
-                }
-                let parked = waiter()
-                switch core.park(direction, parked, sequence: sequence) {
-                case .parked:
-                    count.waits += 1
-                    core.update { $0.count(direction, count) }
-                    return .selected(SelectInfo(tag: tag, handle: parked.selectHandle!))
-                case .retry(let seen):
-                    sequence = seen
-                case .closed:
-                    count.failed = true
-                    core.update { $0.count(direction, count) }
-                    return .failed(.closed)
-                }
+            }
+            count.waits += 1
+            switch core.park(direction, waiter(), sequence: sequence, counting: count) {
+            case .parked:
+                return .selected(SelectInfo(tag: tag, handle: handle))
+            case .closed:
+                return .failed(.closed)
             }
         }
     }
@@ -191,13 +191,13 @@ extension Socket {
                     core.expire(direction, queued, .cancelled)
                 }
             }
-            switch wake {
-            case .promoted, .ready:
-                fd = core.update { $0.fd }
-                sequence = queued.sequence
-            case .closed: return .failure(.closed)
-            case .timeout: return .failure(.timeout)
-            case .cancelled: return .failure(SocketError(.cancelled))
+            guard wake == .promoted else { return .failure(wake.error) }
+            switch core.claim(direction, queued) {
+            case .proceed(let descriptor, let seen):
+                fd = descriptor
+                sequence = seen
+            case .ended(let wake):
+                return .failure(wake.error)
             }
         }
         while true {
@@ -208,8 +208,9 @@ extension Socket {
                 return .success(value)
             case .failed(let error):
                 count.failed = true
-                core.leave(direction, counting: count)
-                return .failure(error)
+                core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+                // A syscall woken by close's shutdown reports whatever shutdown made of it.
+                return .failure(count.mayBlock && core.isClosed ? .closed : error)
             case .wouldBlock:
                 if let deadline, deadline.remaining == nil {
                     count.failed = true
@@ -232,24 +233,28 @@ extension Socket {
                         core.expire(direction, current, .cancelled)
                     }
                 }
-                switch wake {
-                case .ready, .promoted:
-                    sequence = current.sequence
-                case .closed, .timeout, .cancelled:
-                    count.failed = wake != .cancelled
-                    let counted = count
-                    core.update { $0.count(direction, counted) }
-                    switch wake {
-                    case .closed: return .failure(.closed)
-                    case .timeout: return .failure(.timeout)
-                    default: return .failure(SocketError(.cancelled))
+                var ended = wake
+                if wake == .ready || wake == .promoted {
+                    switch core.claim(direction, current) {
+                    case .proceed(let descriptor, let seen):
+                        fd = descriptor
+                        sequence = seen
+                        continue
+                    case .ended(let reason):
+                        ended = reason
                     }
                 }
+                // Out of flight and out of the slot already: count, and end.
+                count.failed = ended != .cancelled
+                let counted = count
+                core.update { $0.count(direction, counted) }
+                return .failure(ended.error)
             }
         }
     }
 
-    /// Races `body` against the deadline: when it passes first, the waiter is expired.
+    /// Races `body` against the deadline: when it passes first, the waiter is expired. An
+    /// expiry that comes before `body` parks is kept by the waiter, so it cannot be lost.
     private func withTimeout(_ deadline: Deadline?, _ direction: Direction, _ waiter: Waiter,
                              _ body: () async -> Wake) async -> Wake {
         guard let deadline else { return await body() }

@@ -62,7 +62,7 @@ extension Socket {
                 return snapshot
             }
             snapshot.fd = state.fd
-            func selected(_ queue: OperationQueue) -> Bool { queue.ownerWaiter?.selectHandle != nil }
+            func selected(_ queue: OperationQueue) -> Bool { queue.ownerWaiter?.handleID != nil }
             if state.bound { snapshot.rstates.append(.bound) }
             if state.listening { snapshot.rstates.append(.listening) }
             if state.accept.users > 0 { snapshot.rstates.append(.accepting) }

@@ -13,23 +13,37 @@ extension Socket {
 
     /// The syscall side of `recv`: reads until `length` bytes (stream, length > 0), or once.
     /// `data` keeps what arrived across waits, for partial results.
+    ///
+    /// Never returns more than its buffer: with `trunc` a datagram socket reports the
+    /// datagram's real length, which OTP returns as bytes past its buffer; here only the
+    /// bytes the buffer holds come back. A stream with `trunc` discards the data without
+    /// copying it (Linux), so the buffer is zeroed first rather than returned uninitialized.
+    /// With `peek`, a stream reads once: adding a peeked chunk to a peeked chunk would
+    /// duplicate the data.
     func recvAttempt(length: Int, flags: MsgFlags, data: inout [UInt8]?, fd: CInt, count: inout SocketCore.Count) -> Step<[UInt8]> {
         let stream = isStream
         let capacity = length > 0 ? length : defaultReadSize
+        let zeroFill = flags.contains(.trunc)
+        let peek = flags.contains(.peek)
         let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
         while true {
-            let want = capacity - (data?.count ?? 0)
+            let have = data?.count ?? 0
+            let want = capacity - have
             var received = 0
             var failure: Errno?
             if data == nil {
-                data = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                let first = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                    if zeroFill { buffer.initialize(repeating: 0) }
                     switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags) {
-                    case .success(let n): received = n; initialized = min(n, capacity)
-                    case .failure(let errno): failure = errno; initialized = 0
+                    case .success(let n): received = n; initialized = zeroFill ? capacity : min(n, capacity)
+                    case .failure(let errno): failure = errno; initialized = zeroFill ? capacity : 0
                     }
                 }
+                if failure == nil { data = zeroFill ? Array(first[0..<min(received, capacity)]) : first }
             } else {
+                data!.reserveCapacity(capacity)
                 withUnsafeTemporaryAllocation(byteCount: want, alignment: 1) { buffer in
+                    if zeroFill { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
                     switch Syscall.recv(fd, buffer, flags) {
                     case .success(let n): received = n; data!.append(contentsOf: buffer[0..<min(n, want)])
                     case .failure(let errno): failure = errno
@@ -45,7 +59,7 @@ extension Socket {
             }
             if received == 0 && count.mayBlock && core.isClosed { return .failed(.closed) }
             count.transferred(min(received, want))
-            if !stream || length == 0 || data!.count >= length { return .done(data!) }
+            if !stream || length == 0 || data!.count >= length || peek { return .done(data!) }
         }
     }
 
@@ -115,8 +129,10 @@ extension Socket {
         var received = 0
         var failure: Errno?
         var source = SocketAddress.unspec([])
+        let zeroFill = flags.contains(.trunc)
         let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
         let data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            if zeroFill { buffer.initialize(repeating: 0) }
             let result: Result<Int, Errno> = withUnsafeTemporaryAllocation(
                 byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment
             ) { address in
@@ -128,17 +144,19 @@ extension Socket {
                 return result
             }
             switch result {
-            case .success(let n): received = n; initialized = min(n, size)
-            case .failure(let errno): failure = errno; initialized = 0
+            case .success(let n): received = n
+            case .failure(let errno): failure = errno
             }
+            initialized = zeroFill ? size : min(received, size)
         }
         if let failure {
             return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
         }
         if received == 0 && isStream && size > 0 { return .failed(.closed) }
         if received == 0 && count.mayBlock && core.isClosed { return .failed(.closed) }
-        count.transferred(data.count)
-        return .done((source, data))
+        let kept = min(received, size)
+        count.transferred(kept)
+        return .done((source, zeroFill ? Array(data[0..<kept]) : data))
     }
 
     /// Erlang `recvfrom/1..4`: one message and its source. `bufferSize` 0 uses
@@ -181,4 +199,9 @@ extension Socket {
 public struct RecvFrom: Sendable, Hashable {
     public var source: SocketAddress
     public var data: [UInt8]
+
+    public init(source: SocketAddress, data: [UInt8]) {
+        self.source = source
+        self.data = data
+    }
 }

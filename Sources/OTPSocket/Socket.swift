@@ -73,9 +73,11 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     }
 
     /// Erlang `close/1`. Every operation waiting on the socket, in any thread, task or
-    /// mailbox, ends with `closed`; the descriptor is released once no thread is inside a
-    /// syscall on it. With `{socket, linger}` set, the calling thread waits as the kernel
-    /// lingers (other sockets are not held up). Closing twice throws `closed`.
+    /// mailbox, ends with `closed` (a `nowait` one gets its `abort` message). The calling
+    /// thread then waits for the threads still inside a syscall on the descriptor to leave,
+    /// which they do at once, and closes it itself: with `{socket, linger}` set, it is this
+    /// thread that lingers, as in OTP (other sockets are not held up). Closing twice throws
+    /// `closed`.
     public func close() throws(SocketError) {
         guard core.close() else { throw .closed }
         SocketRegistry.shared.closedExplicitly(self)
@@ -93,11 +95,8 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         }
         guard let fd else { throw .closed }
         defer {
-            let release: CInt? = core.update { state in
-                state.inFlight -= 1
-                return SocketCore.releaseIfIdle(&state)
-            }
-            if let release { Syscall.close(release) }
+            let notice = core.update { $0.leaveFlight() }
+            notice?.deliver()
         }
         return try body(fd)
     }

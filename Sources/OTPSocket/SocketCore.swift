@@ -9,10 +9,14 @@ final class CounterBox {
 }
 
 /// The state behind a ``Socket``: its descriptor, who is using which direction, who waits,
-/// and the counters. Every field is guarded by one lock; no syscall runs under it.
+/// and the counters. Every field is guarded by one lock; no syscall runs under it, and no
+/// message, continuation or thread is woken under it (see ``Notice``).
 ///
-/// The descriptor is released exactly once, by whoever leaves it last after `close`: a
-/// thread still inside a syscall or `poll` on it keeps it open until it returns.
+/// `inFlight` counts the threads that are inside a syscall or `poll` on the descriptor right
+/// now. A waiter that is parked, queued, or woken but not yet running is not in flight: it
+/// claims the direction again (``claim(_:_:)``) before it touches the descriptor. So after
+/// `close` the in-flight count drops to zero promptly, and the closing thread itself releases
+/// the descriptor, exactly once (see `SocketCore+Close.swift`).
 final class SocketCore: @unchecked Sendable {
     struct State {
         var fd: CInt
@@ -26,6 +30,8 @@ final class SocketCore: @unchecked Sendable {
         var nonblocking = false
         /// Threads in a syscall that may sleep in the kernel: `close` wakes them with shutdown.
         var inKernel = 0
+        /// The thread in `close` waiting for `inFlight` to reach zero.
+        var closer: ThreadWaker?
         var read = OperationQueue()
         var write = OperationQueue()
         var accept = OperationQueue()
@@ -37,6 +43,8 @@ final class SocketCore: @unchecked Sendable {
         /// Allocated on first use: an idle socket carries no counters.
         var counterBox: CounterBox?
         var connected = false
+        /// The address of a `nowait` connect in progress, for its finalization (`connect/1`).
+        var connecting: SocketAddress?
         var listening = false
         var bound = false
         var readShut = false
@@ -76,6 +84,14 @@ final class SocketCore: @unchecked Sendable {
         func sequence(_ direction: Direction) -> UInt64 {
             direction == .read || direction == .accept ? readSequence : writeSequence
         }
+
+        /// One thread leaves flight; after `close`, the last one wakes the closer.
+        mutating func leaveFlight() -> Notice? {
+            inFlight -= 1
+            guard closed, inFlight == 0, let closer else { return nil }
+            self.closer = nil
+            return .wakeThread(closer)
+        }
     }
 
     let state: Mutex<State>
@@ -85,43 +101,49 @@ final class SocketCore: @unchecked Sendable {
     }
 
     /// What to do, outside the lock, after a change of owner or a close.
-    enum Notice {
+    enum Notice: Sendable {
         case wakeThread(ThreadWaker)
         case resume(CheckedContinuation<Wake, Never>, Wake)
-        case post(Mailbox, SocketMessage)
+        /// A select waiter's `select` message, dropped if the waiter is revoked meanwhile.
+        case select(Waiter)
+        /// A select waiter's `abort` message.
+        case abort(Waiter, SocketError.Reason)
+        /// Takes back a replaced select waiter's `select` message if still queued.
+        case unpost(Waiter)
 
         func deliver() {
             switch self {
             case .wakeThread(let waker): waker.wake()
             case .resume(let continuation, let wake): continuation.resume(returning: wake)
-            case .post(let mailbox, let message): mailbox.post(message)
+            case .select(let waiter): waiter.post()
+            case .abort(let waiter, let reason): waiter.post(abort: reason)
+            case .unpost(let waiter): waiter.unpost()
             }
         }
     }
 
     /// Hands the direction to the first queued waiter, if the slot is free. Call under the lock.
+    ///
+    /// The waiter becomes the owner but is not in flight: a blocking thread or a task claims
+    /// the direction when it runs; a select caller gets its `select` message and calls again.
     static func promote(_ direction: Direction, in state: inout State) -> Notice? {
-        guard case .none = state[direction].owner, let waiter = state[direction].queued.popFirst() else { return nil }
+        guard case .none = state[direction].owner, !state.closed,
+              let waiter = state[direction].queued.popFirst() else { return nil }
+        state[direction].owner = .waiting(waiter)
         switch waiter.kind {
         case .blocking(let waker):
-            state[direction].owner = .waiting(waiter)
-            state.inFlight += 1
             waiter.wake = .promoted
             return .wakeThread(waker)
         case .async:
-            state[direction].owner = .active
-            state.inFlight += 1
-            waiter.sequence = state.sequence(direction)
             guard let continuation = waiter.continuation else {
                 waiter.wake = .promoted
                 return nil
             }
             waiter.continuation = nil
             return .resume(continuation, .promoted)
-        case .select(let handle, let socket):
-            state[direction].owner = .waiting(waiter)
+        case .select:
             waiter.messageSent = true
-            return .post(handle.mailbox, .select(socket, handle))
+            return .select(waiter)
         }
     }
 
@@ -138,12 +160,16 @@ final class SocketCore: @unchecked Sendable {
         case busy
     }
 
-    /// Enters an operation: one lock round trip and no allocation when the direction is
-    /// free (the fast path); otherwise queues `makeWaiter()` behind the current user. A select caller whose
-    /// mailbox already owns the direction (it got its select message, or is calling again
-    /// with a new handle) takes over; one already queued gets its handle replaced.
+    /// Enters an operation: one lock round trip and no allocation when the direction is free
+    /// (the fast path); otherwise queues `makeWaiter()` behind the current user.
+    ///
+    /// A select caller whose mailbox owns the direction (it got its select message, or calls
+    /// again with a new handle, Erlang's "same process") takes over; one already queued has
+    /// its waiter replaced. The replaced handle's `select` message is taken back. `blocking`:
+    /// the caller may sleep in the kernel (timeout `infinity`), when the descriptor allows.
     func enter(_ direction: Direction, blocking: Bool = false, orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
-        state.withLock { state in
+        var stale: Notice?
+        let entry: Entry = state.withLock { state in
             guard !state.closed else { return .closed }
             if state[direction].isIdle {
                 state[direction].owner = .active
@@ -153,13 +179,16 @@ final class SocketCore: @unchecked Sendable {
                 return .proceed(fd: state.fd, sequence: state.sequence(direction), mayBlock: mayBlock)
             }
             if let mailbox {
-                if let owner = state[direction].ownerWaiter, let handle = owner.selectHandle, handle.mailbox === mailbox {
+                if let owner = state[direction].ownerWaiter, owner.delivers(to: mailbox) {
+                    owner.revoked.store(true, ordering: .releasing)
+                    stale = .unpost(owner)
                     state[direction].owner = .active
                     state.inFlight += 1
                     return .proceed(fd: state.fd, sequence: state.sequence(direction), mayBlock: false)
                 }
                 guard let replacement = makeWaiter() else { return .busy }
-                if let index = state[direction].queued.firstIndex(where: { $0.selectHandle?.mailbox === mailbox }) {
+                if let index = state[direction].queued.firstIndex(where: { $0.delivers(to: mailbox) }) {
+                    state[direction].queued[index].revoked.store(true, ordering: .releasing)
                     state[direction].queued[index] = replacement
                     return .queued(replacement)
                 }
@@ -170,25 +199,27 @@ final class SocketCore: @unchecked Sendable {
             state[direction].queued.append(waiter)
             return .queued(waiter)
         }
+        stale?.deliver()
+        return entry
     }
 
-    /// Leaves an operation: frees the direction, counts, hands over to the next waiter, and
-    /// releases the descriptor if this was the last user after `close`.
-    func leave(_ direction: Direction, counting count: Count? = nil) {
-        leave(direction, count.map { (direction, $0) }, mayBlock: count?.mayBlock ?? false)
-    }
-
-    func leave(_ direction: Direction, _ count: (Direction, Count)?, mayBlock: Bool = false) {
-        let (notice, release): (Notice?, CInt?) = state.withLock { state in
+    /// Leaves an operation: frees the direction, counts, and hands over to the next waiter.
+    /// With `peerClosed` (a stream's peer closed it), every queued waiter ends with `closed`
+    /// instead, as OTP aborts the queued readers.
+    func leave(_ direction: Direction, counting count: Count? = nil, peerClosed: Bool = false) {
+        let notices: [Notice] = state.withLock { state in
             state[direction].owner = .none
-            state.inFlight -= 1
-            if mayBlock { state.inKernel -= 1 }
-            if let (kind, count) = count { state.count(kind, count) }
-            let notice = state.closed ? nil : SocketCore.promote(direction, in: &state)
-            return (notice, SocketCore.releaseIfIdle(&state))
+            if let count {
+                state.count(direction, count)
+                if count.mayBlock { state.inKernel -= 1 }
+            }
+            var notices: [Notice] = []
+            if peerClosed { notices = SocketCore.endQueue(direction, in: &state) }
+            if let next = SocketCore.promote(direction, in: &state) { notices.append(next) }
+            if let closer = state.leaveFlight() { notices.append(closer) }
+            return notices
         }
-        notice?.deliver()
-        if let release { Syscall.close(release) }
+        for notice in notices { notice.deliver() }
     }
 
     /// What one operation did, counted once when it leaves: syscalls tried, waits for
@@ -213,12 +244,6 @@ final class SocketCore: @unchecked Sendable {
         }
     }
 
-    static func releaseIfIdle(_ state: inout State) -> CInt? {
-        guard state.closed, state.inFlight == 0, !state.released else { return nil }
-        state.released = true
-        return state.fd
-    }
-
     /// Gives the descriptor `O_NONBLOCK`, for calls that have no per-call flag (accept,
     /// connect, sendfile) when they must not sleep. Once set it stays.
     func makeNonblocking(_ fd: CInt) -> Result<Void, SocketError> {
@@ -233,6 +258,17 @@ final class SocketCore: @unchecked Sendable {
     }
 
     var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// After a queued blocking caller got its turn: whether its syscall may sleep in the
+    /// kernel (counted in `inKernel`, so that `close` wakes it).
+    func claimKernel(blocking: Bool) -> Bool {
+        guard blocking else { return false }
+        return state.withLock { state in
+            guard !state.nonblocking else { return false }
+            state.inKernel += 1
+            return true
+        }
+    }
 
     /// Updates counters or flags without entering an operation.
     func update<R: Sendable>(_ body: (inout sending State) -> sending R) -> R {

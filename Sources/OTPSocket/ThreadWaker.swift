@@ -23,6 +23,12 @@ final class ThreadWaker: @unchecked Sendable {
         return key
     }()
 
+    /// This thread's waker, if it has one: no syscall.
+    static var existing: ThreadWaker? {
+        guard let pointer = pthread_getspecific(key) else { return nil }
+        return Unmanaged<ThreadWaker>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
     /// This thread's waker, made on first use.
     static func current() throws(SocketError) -> ThreadWaker {
         if let pointer = pthread_getspecific(key) {

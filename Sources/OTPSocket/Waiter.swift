@@ -1,4 +1,5 @@
 import DequeModule
+import Synchronization
 
 /// The four kinds of operation that have one current user each and a FIFO queue of waiters:
 /// Erlang's "all other users are locked out" rule.
@@ -7,10 +8,10 @@ enum Direction: Int, Sendable {
 }
 
 /// Why a waiting operation was woken.
-enum Wake: Sendable {
-    /// The descriptor may be ready: try again (the waker took `inFlight` for it).
+enum Wake: Sendable, Equatable {
+    /// The descriptor may be ready: claim the direction again and retry.
     case ready
-    /// It is this waiter's turn after the operations queued before it.
+    /// It is this waiter's turn after the operations queued before it: claim the direction.
     case promoted
     case closed
     case cancelled
@@ -18,27 +19,55 @@ enum Wake: Sendable {
 }
 
 /// An operation that waits: for readiness as the current user, or in the queue behind it.
-/// All fields are guarded by the owning ``SocketCore``'s lock.
+/// All fields but ``revoked`` are guarded by the owning ``SocketCore``'s lock.
+///
+/// A waiter that is woken while it is not parked (it is running its syscall, or has not yet
+/// installed its continuation) finds the reason in ``wake`` the next time it would park.
 final class Waiter: @unchecked Sendable {
     enum Kind {
+        /// A thread in a blocking call, woken through its eventfd.
         case blocking(ThreadWaker)
+        /// A task, resumed through ``Waiter/continuation``.
         case async
-        case select(SelectHandle, Socket)
+        /// A `nowait` caller, told by a message to its handle's mailbox.
+        case select
     }
 
-    var kind: Kind
+    let kind: Kind
     let tag: SelectTag
+    /// A select waiter's handle, by id and mailbox. The socket and the mailbox are held
+    /// weakly and loaded only when a message goes out, outside the socket's lock: a parked
+    /// `nowait` operation must not keep its socket alive (Erlang: the owner's death closes
+    /// the socket), nor make a cycle through a message that names the socket.
+    let handleID: UInt64?
+    let mailboxID: ObjectIdentifier?
+    weak var mailbox: Mailbox?
+    weak var socket: Socket?
+    /// A parked async waiter's continuation.
     var continuation: CheckedContinuation<Wake, Never>?
-    /// Set before a blocking waiter's thread is woken, or an async one's wake is pending.
+    /// A wake-up that came while the waiter was not parked.
     var wake: Wake?
     /// A select message went out for the current wait.
     var messageSent = false
-    /// The readiness count seen when this waiter was last woken for readiness.
-    var sequence: UInt64 = 0
+    /// Set when a select waiter is cancelled, replaced or closed: a `select` message still on
+    /// its way to the mailbox is dropped (checked under the mailbox's lock).
+    let revoked = Atomic<Bool>(false)
 
     init(kind: Kind, tag: SelectTag) {
         self.kind = kind
         self.tag = tag
+        handleID = nil
+        mailboxID = nil
+    }
+
+    /// A select waiter for `handle`, whose messages name `socket`.
+    init(select handle: SelectHandle, tag: SelectTag, socket: Socket) {
+        kind = .select
+        self.tag = tag
+        handleID = handle.id
+        mailboxID = ObjectIdentifier(handle.mailbox)
+        mailbox = handle.mailbox
+        self.socket = socket
     }
 
     var isBlocking: Bool {
@@ -46,9 +75,27 @@ final class Waiter: @unchecked Sendable {
         return false
     }
 
-    var selectHandle: SelectHandle? {
-        if case .select(let handle, _) = kind { return handle }
-        return nil
+    /// Whether this is a select waiter whose messages go to `mailbox`.
+    func delivers(to mailbox: Mailbox) -> Bool {
+        mailboxID == ObjectIdentifier(mailbox)
+    }
+
+    /// Posts this select waiter's `select` message, unless it was revoked, or its `abort`.
+    /// Call outside the socket's lock: it loads the socket and the mailbox.
+    func post(abort reason: SocketError.Reason? = nil) {
+        guard let handleID, let mailbox, let socket else { return }
+        let handle = SelectHandle(id: handleID, mailbox: mailbox)
+        if let reason {
+            mailbox.post(.abort(socket, handle, reason))
+        } else {
+            mailbox.post(.select(socket, handle), unless: { revoked.load(ordering: .acquiring) })
+        }
+    }
+
+    /// Takes back this select waiter's `select` message if it is still queued.
+    func unpost() {
+        guard let handleID, let mailbox else { return }
+        mailbox.remove(handle: SelectHandle(id: handleID, mailbox: mailbox))
     }
 }
 
@@ -56,9 +103,10 @@ final class Waiter: @unchecked Sendable {
 struct OperationQueue {
     enum Owner {
         case none
-        /// Someone is in the operation without a waiter (the fast path).
+        /// Someone is inside the operation, in flight (the fast path needs no waiter).
         case active
-        /// A waiter owns the slot: a blocking thread, an async task or a selected caller.
+        /// A waiter owns the slot: a blocking thread polling (in flight) or promoted, an async
+        /// task parked or resumed but not yet running, a selected caller.
         case waiting(Waiter)
     }
 

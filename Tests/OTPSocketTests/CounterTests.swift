@@ -15,7 +15,7 @@ func eventually(_ timeout: Duration = .seconds(2), _ condition: () -> Bool) -> B
 }
 
 /// Two UDP sockets on 127.0.0.1.
-func udpPair() throws -> (Socket, Socket) {
+func unconnectedUDPPair() throws -> (Socket, Socket) {
     let a = try Socket.open(.inet, .dgram)
     let b = try Socket.open(.inet, .dgram)
     try a.bind(.inet(.loopback, port: 0))
@@ -71,7 +71,7 @@ func counters(_ expected: [String: UInt64]) -> [String: UInt64] {
     }
 
     @Test func datagramCountersCountEachDatagram() throws {
-        let (a, b) = try udpPair()
+        let (a, b) = try unconnectedUDPPair()
         let destination = try b.sockname()
         for size in [10, 30, 20] { try a.sendto(Array(repeating: 1, count: size), to: destination) }
         #expect(named(a.info().counters) == counters(["write_byte": 60, "write_pkg": 3, "write_pkg_max": 30, "write_tries": 3]))
@@ -160,7 +160,7 @@ func counters(_ expected: [String: UInt64]) -> [String: UInt64] {
     }
 
     @Test func countersReportWrapAround() throws {
-        let (a, b) = try udpPair()
+        let (a, b) = try unconnectedUDPPair()
         a.core.update { state in
             let box = CounterBox()
             box.value.writeByte = .max - 5
@@ -177,7 +177,7 @@ func counters(_ expected: [String: UInt64]) -> [String: UInt64] {
     }
 
     @Test func sendfileCountersAppearOnlyOnceUsed() throws {
-        let (a, _) = try udpPair()
+        let (a, _) = try unconnectedUDPPair()
         let names = a.info().counters.named.map(\.name)
         #expect(names == ["read_byte", "read_fails", "read_pkg", "read_pkg_max", "read_tries", "read_waits",
                           "write_byte", "write_fails", "write_pkg", "write_pkg_max", "write_tries", "write_waits",

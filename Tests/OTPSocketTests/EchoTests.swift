@@ -3,17 +3,6 @@ import SocketConstants
 import Testing
 import Foundation
 
-/// A connected TCP pair over 127.0.0.1.
-func tcpPair() throws -> (listener: Socket, client: Socket, server: Socket) {
-    let listener = try Socket.open(.inet, .stream)
-    try listener.bind(.inet(.loopback, port: 0))
-    try listener.listen()
-    let client = try Socket.open(.inet, .stream)
-    try client.connect(to: listener.sockname())
-    let server = try listener.accept()
-    return (listener, client, server)
-}
-
 @Suite struct EchoTests {
     @Test func blockingEchoOverLoopback() throws {
         let (_, client, server) = try tcpPair()

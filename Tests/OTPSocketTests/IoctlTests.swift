@@ -129,7 +129,7 @@ func snapshotConstants() -> [String: String] {
     }
 
     @Test func nreadOfADatagramSocketIsTheNextDatagramsSize() throws {
-        let (a, b) = try udpPair()
+        let (a, b) = try unconnectedUDPPair()
         try a.sendto(Array(repeating: 0, count: 42), to: b.sockname())
         try a.sendto(Array(repeating: 0, count: 7), to: b.sockname())
         #expect(eventually { (try? b.ioctl(.nread)) == 42 })

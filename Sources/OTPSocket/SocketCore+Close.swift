@@ -1,0 +1,98 @@
+import SocketConstants
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension SocketCore {
+    /// Ends one waiter with `closed`: a blocking thread is woken, a task resumed (or told at
+    /// its next park), a select caller sent `abort` (its pending `select` message dropped).
+    static func end(_ waiter: Waiter, into notices: inout [Notice]) {
+        switch waiter.kind {
+        case .blocking(let waker):
+            waiter.wake = .closed
+            notices.append(.wakeThread(waker))
+        case .async:
+            if let continuation = waiter.continuation {
+                waiter.continuation = nil
+                notices.append(.resume(continuation, .closed))
+            } else {
+                waiter.wake = .closed
+            }
+        case .select:
+            waiter.revoked.store(true, ordering: .releasing)
+            notices.append(.abort(waiter, .closed))
+        }
+    }
+
+    /// Ends every queued waiter of `direction` with `closed`. Call under the lock.
+    static func endQueue(_ direction: Direction, in state: inout State) -> [Notice] {
+        var notices: [Notice] = []
+        while let waiter = state[direction].queued.popFirst() {
+            end(waiter, into: &notices)
+        }
+        return notices
+    }
+
+    /// Erlang `close/1`: every waiter is woken or aborted with `closed`; then the calling
+    /// thread waits for the threads still inside a syscall on the descriptor to leave (they
+    /// are woken, or finish a nonblocking call), takes it off the reactor and closes it, so
+    /// that with `SO_LINGER` set it is this thread that lingers, as in OTP. The descriptor is
+    /// closed exactly once. Returns false when the socket was already closed.
+    @discardableResult
+    func close() -> Bool {
+        let closing: (notices: [Notice], wakeKernel: Bool, fd: CInt)? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.closed = true
+            state.connecting = nil
+            var notices: [Notice] = []
+            for direction in [Direction.read, .write, .accept, .connect] {
+                if let owner = state[direction].ownerWaiter {
+                    state[direction].owner = .none
+                    SocketCore.end(owner, into: &notices)
+                }
+                notices += SocketCore.endQueue(direction, in: &state)
+            }
+            return (notices, state.inKernel > 0, state.fd)
+        }
+        guard let closing else { return false }
+        for notice in closing.notices { notice.deliver() }
+        // Threads asleep in a blocking syscall do not notice close(2): shutdown wakes them.
+        if closing.wakeKernel { _ = Syscall.shutdown(closing.fd, Native.SHUT_RDWR) }
+        waitUntilIdle()
+        let (fd, token): (CInt, UInt64?) = state.withLock { state in
+            precondition(!state.released, "socket descriptor released twice")
+            state.released = true
+            let token = state.token
+            state.token = nil
+            return (state.fd, token)
+        }
+        if let token { Reactor.shared.deregister(token: token, fd: fd) }
+        Syscall.close(fd)
+        return true
+    }
+
+    /// Waits until no thread is in flight on the descriptor. Only threads that `close` has
+    /// just woken, or that are inside a nonblocking syscall, can be: the wait is short.
+    private func waitUntilIdle() {
+        var waker: ThreadWaker?
+        while true {
+            let idle: Bool = state.withLock { state in
+                if state.inFlight == 0 { return true }
+                state.closer = waker
+                return false
+            }
+            if idle { return }
+            if waker == nil, let current = try? ThreadWaker.current() {
+                waker = current
+                continue  // register it, then wait
+            }
+            if let waker {
+                _ = waker.wait(socket: -1, events: 0, deadline: nil)
+            } else {
+                usleep(100)  // no eventfd to spare: poll the count
+            }
+        }
+    }
+}

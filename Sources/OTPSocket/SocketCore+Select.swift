@@ -1,0 +1,115 @@
+import SocketConstants
+
+extension SocketCore {
+    enum Parking {
+        case parked
+        case closed
+    }
+
+    /// After `EAGAIN` in a `nowait` operation: leaves flight; the waiter owns the direction
+    /// until its select message is answered (the caller calls again) or cancelled. A
+    /// readiness edge that raced the attempt, which the reactor could tell nobody, sends the
+    /// select message at once, as OTP would: the call always returns `select` after
+    /// `EAGAIN`. `count` is what the operation did so far, counted when it parks or ends.
+    func park(_ direction: Direction, _ waiter: Waiter, sequence: UInt64, counting count: Count) -> Parking {
+        let (parking, notices): (Parking, [Notice]) = state.withLock { state in
+            var notices: [Notice] = []
+            if state.closed {
+                var failed = count
+                failed.failed = true
+                state.count(direction, failed)
+                state[direction].owner = .none
+                if let closer = state.leaveFlight() { notices.append(closer) }
+                return (.closed, notices)
+            }
+            state.count(direction, count)
+            state[direction].owner = .waiting(waiter)
+            waiter.messageSent = state.sequence(direction) != sequence
+            if waiter.messageSent { notices.append(.select(waiter)) }
+            if let closer = state.leaveFlight() { notices.append(closer) }
+            return (.parked, notices)
+        }
+        for notice in notices { notice.deliver() }
+        return parking
+    }
+
+    /// A readiness edge from the reactor: resumes the parked async owner, or sends the
+    /// parked select owner its message (once per wait). Blocking owners poll for themselves.
+    func ready(readable: Bool, writable: Bool) {
+        let notices: [Notice] = state.withLock { state in
+            guard !state.closed else { return [] }
+            var notices: [Notice] = []
+            func notify(_ direction: Direction) {
+                guard let waiter = state[direction].ownerWaiter else { return }
+                switch waiter.kind {
+                case .blocking:
+                    break
+                case .async:
+                    guard let continuation = waiter.continuation else { return }
+                    waiter.continuation = nil
+                    notices.append(.resume(continuation, .ready))
+                case .select:
+                    guard !waiter.messageSent else { return }
+                    waiter.messageSent = true
+                    notices.append(.select(waiter))
+                }
+            }
+            if readable {
+                state.readSequence &+= 1
+                notify(.read)
+                notify(.accept)
+            }
+            if writable {
+                state.writeSequence &+= 1
+                notify(.write)
+                notify(.connect)
+            }
+            return notices
+        }
+        for notice in notices { notice.deliver() }
+    }
+
+    /// Erlang `cancel/2`: forgets the `nowait` operation of `info`, whether it waits for
+    /// readiness or in the queue. Its `select` message, if already sent, is taken back from
+    /// the mailbox, and one still on its way is dropped: it never arrives.
+    func cancel(_ info: SelectInfo) throws(SocketError) {
+        let direction = Direction(info.tag)
+        enum Found { case closed, none, owner(Notice?), queued }
+        let found: Found = state.withLock { state in
+            if state.closed { return .closed }
+            if let owner = state[direction].ownerWaiter, owner.handleID == info.handle.id {
+                owner.revoked.store(true, ordering: .releasing)
+                state[direction].owner = .none
+                if direction == .connect { state.connecting = nil }
+                return .owner(SocketCore.promote(direction, in: &state))
+            }
+            if let index = state[direction].queued.firstIndex(where: { $0.handleID == info.handle.id }) {
+                state[direction].queued.remove(at: index).revoked.store(true, ordering: .releasing)
+                return .queued
+            }
+            return .none
+        }
+        switch found {
+        case .closed:
+            throw .closed
+        case .none:
+            throw .invalid("\(info)")
+        case .queued:
+            info.handle.liveMailbox?.remove(handle: info.handle)
+        case .owner(let next):
+            info.handle.liveMailbox?.remove(handle: info.handle)
+            next?.deliver()
+        }
+    }
+}
+
+extension Direction {
+    init(_ tag: SelectTag) {
+        switch tag {
+        case .accept: self = .accept
+        case .connect: self = .connect
+        case .recv, .recvfrom, .recvmsg: self = .read
+        case .send, .sendto, .sendmsg, .sendfile: self = .write
+        }
+    }
+}
