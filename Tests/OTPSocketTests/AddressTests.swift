@@ -34,7 +34,7 @@ import Testing
         #expect(address == IPv4Address(127, 1, 2, 3))
         #expect(address.description == "127.1.2.3")
         try await a.sendto([1], to: b.sockname())
-        #expect(try await b.recvfrom(timeout: .seconds(1)).source == (try a.sockname()))
+        #expect(try await b.recvfrom(timeout: .seconds(10)).source == (try a.sockname()))
     }
 
     @Test func inetBroadcastNeedsTheBroadcastOption() throws {

@@ -27,14 +27,14 @@ import Testing
         let client = try Socket.open(.inet, .stream)
         try await blocking { () throws(SocketError) in try client.connect(to: address) }
         #expect(try client.peername() == address)
-        let server = try await listener.accept(timeout: .seconds(1))
+        let server = try await listener.accept(timeout: .seconds(10))
         #expect(try server.peername() == client.sockname())
     }
 
     @Test func blockingConnectWithATimeout() async throws {
         let (listener, address) = try listener()
         let client = try Socket.open(.inet, .stream)
-        try await blocking { () throws(SocketError) in try client.connect(to: address, timeout: .seconds(2)) }
+        try await blocking { () throws(SocketError) in try client.connect(to: address, timeout: .seconds(10)) }
         #expect(try client.peername() == address)
         withExtendedLifetime(listener) {}
     }
@@ -59,7 +59,7 @@ import Testing
         let (listener, address) = try listener()
         let client = try Socket.open(.inet, .stream)
         #expect(reason { () throws(SocketError) in try client.connect(to: address, timeout: .zero) } == .timeout)
-        try await blocking { () throws(SocketError) in try client.connect(to: address, timeout: .seconds(2)) }
+        try await blocking { () throws(SocketError) in try client.connect(to: address, timeout: .seconds(10)) }
         #expect(try client.peername() == address)
         withExtendedLifetime(listener) {}
     }
@@ -84,7 +84,7 @@ import Testing
             // Finalized: there is nothing left to finalize.
             #expect(reason { () throws(SocketError) in try client.connect() } == .invalid("state"))
             #expect(await receive(mailbox, within: 0.01) == nil)
-            _ = try await listener.accept(timeout: .seconds(1))
+            _ = try await listener.accept(timeout: .seconds(10))
         }
     }
 
@@ -141,7 +141,7 @@ import Testing
         let first = Mailbox(), other = Mailbox()
         let info = try #require(try client.connect(to: address, select: .nowait(first)).selectInfo)
         let already = SocketError.Reason.errno(.alreadyInProcess)
-        #expect(reason { () throws(SocketError) in try client.connect(to: address, timeout: .seconds(1)) } == already)
+        #expect(reason { () throws(SocketError) in try client.connect(to: address, timeout: .seconds(10)) } == already)
         #expect(reason { () throws(SocketError) in _ = try client.connect(to: address, select: .nowait(other)) } == already)
         #expect(await reasonAsync { () async throws(SocketError) in try await client.connect(to: address) } == already)
         #expect(already.description == "ealready")
@@ -194,7 +194,7 @@ import Testing
         try await a.connect(to: address)
         #expect(try a.peername() == address)
         let b = try Socket.open(.inet, .stream)
-        try await b.connect(to: address, timeout: .seconds(2))
+        try await b.connect(to: address, timeout: .seconds(10))
         #expect(try b.peername() == address)
         withExtendedLifetime(listener) {}
     }

@@ -10,7 +10,7 @@ import Foundation
         let got = try server.recv(5)
         #expect(got == Array("hello".utf8))
         try server.send(got)
-        #expect(try client.recv(5, timeout: .seconds(2)) == Array("hello".utf8))
+        #expect(try client.recv(5, timeout: .seconds(10)) == Array("hello".utf8))
     }
 
     @Test func nowaitRecvSelectsThenDelivers() throws {
@@ -20,7 +20,7 @@ import Foundation
             Issue.record("expected select"); return
         }
         try client.send([1, 2, 3, 4])
-        let message = mailbox.receive(timeout: .seconds(2))
+        let message = mailbox.receive(timeout: .seconds(10))
         guard case .select(let socket, let handle)? = message else { Issue.record("no select message: \(String(describing: message))"); return }
         #expect(socket == server)
         #expect(handle == info.handle)

@@ -31,7 +31,7 @@ import Testing
         try a.bind(.inet6(.loopback, port: 0))
         try b.bind(.inet6(.loopback, port: 0))
         try await a.sendto([7, 7], to: b.sockname())
-        let (source, data) = try await b.recvfrom(timeout: .seconds(1))
+        let (source, data) = try await b.recvfrom(timeout: .seconds(10))
         #expect(data == [7, 7])
         #expect(source == (try a.sockname()))
         #expect(source.description.hasPrefix("[::1]:"))
@@ -44,7 +44,7 @@ import Testing
         let mailbox = Mailbox()
         let info = try #require(try listener.accept(select: .nowait(mailbox)).selectInfo)
         let client = try Socket.open(.inet6, .stream)
-        try await client.connect(to: listener.sockname(), timeout: .seconds(2))
+        try await client.connect(to: listener.sockname(), timeout: .seconds(10))
         #expect(await receive(mailbox, where: isSelect(info.handle)) != nil)
         guard case .completed(let server) = try listener.accept(select: .handle(info.handle)) else {
             Issue.record("no connection"); return

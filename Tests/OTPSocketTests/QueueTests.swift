@@ -126,7 +126,7 @@ import Testing
         #expect(mailbox.count == 0)
         #expect(await receive(mailbox, within: 0.05) == nil)
         // The data is still there for the next reader.
-        #expect(try await server.recv(1, timeout: .seconds(1)) == [1])
+        #expect(try await server.recv(1, timeout: .seconds(10)) == [1])
         withExtendedLifetime(listener) {}
     }
 
@@ -140,7 +140,7 @@ import Testing
             try await client.send([1])
             try server.cancel(info)
             #expect(mailbox.count == 0)
-            #expect(try await server.recv(1, timeout: .seconds(1)) == [1])
+            #expect(try await server.recv(1, timeout: .seconds(10)) == [1])
         }
         #expect(await receive(mailbox, within: 0.02) == nil)
         withExtendedLifetime(listener) {}
@@ -179,19 +179,20 @@ import Testing
     @Test func writersQueueBehindAWriterThatWaits() async throws {
         let (listener, client, server) = try tcpPair(buffer: 4096)
         try fillSendBuffer(client)
-        let first = Background { () throws(SocketError) in try client.send([1, 1], timeout: .seconds(10)) }
+        // Each more than the buffers hold: the first waits for room, the second behind it.
+        let ones = [UInt8](repeating: 1, count: 200_000), twos = [UInt8](repeating: 2, count: 200_000)
+        let first = Background { () throws(SocketError) in try client.send(ones, timeout: .seconds(10)) }
         #expect(await eventually { users(client).writers == 1 })
-        let second = Background { () throws(SocketError) in try client.send([2, 2], timeout: .seconds(10)) }
+        let second = Background { () throws(SocketError) in try client.send(twos, timeout: .seconds(10)) }
         #expect(await eventually { users(client).writers == 2 })
-        // Drain the peer: the writers finish in order, so [1, 1] comes before [2, 2].
         var received: [UInt8] = []
-        while received.suffix(4) != [1, 1, 2, 2] {
-            let chunk = try await server.recv(0, timeout: .seconds(5))
-            received += chunk
+        while received.last != 2 || received.filter({ $0 == 2 }).count < twos.count {
+            received += try await server.recv(0, timeout: .seconds(5))
         }
         _ = try await first.value()
         _ = try await second.value()
-        #expect(Array(received.drop(while: { $0 == 7 })) == [1, 1, 2, 2])
+        // The writers went in order, each whole: the fill, then all ones, then all twos.
+        #expect(Array(received.drop(while: { $0 == 7 })) == ones + twos)
         withExtendedLifetime(listener) {}
     }
 

@@ -132,21 +132,30 @@ func reasonAsync(_ body: () async throws(SocketError) -> Void) async -> SocketEr
     do throws(SocketError) { try await body(); return nil } catch { return error.reason }
 }
 
-/// Fills `socket`'s send buffer (its peer does not read) until a send would block; returns
-/// how many bytes went in.
+/// Fills `socket`'s send buffer (its peer does not read) until a send would block, and
+/// stays full: the kernel moves bytes on to the peer as (delayed, up to 40 ms) ACKs come
+/// in, so it fills again until a round 50 ms later adds nothing. Returns the bytes sent.
 @discardableResult
 func fillSendBuffer(_ socket: Socket) throws(SocketError) -> Int {
     let chunk = [UInt8](repeating: 7, count: 65536)
     var total = 0
-    while true {
-        do throws(SocketError) {
-            try socket.send(chunk, timeout: .zero)
-            total += chunk.count
-        } catch {
-            guard error.reason == .timeout else { throw error }
-            return total + chunk.count - (error.rest?.count ?? chunk.count)
+    var round = 0
+    repeat {
+        round = 0
+        while true {
+            do throws(SocketError) {
+                try socket.send(chunk, timeout: .zero)
+                round += chunk.count
+            } catch {
+                guard error.reason == .timeout else { throw error }
+                round += chunk.count - (error.rest?.count ?? chunk.count)
+                break
+            }
         }
-    }
+        total += round
+        usleep(50_000)
+    } while round > 0
+    return total
 }
 
 /// A listener whose accept queue is full: a new TCP connect to it stays in progress (its
