@@ -51,7 +51,8 @@ import Testing
 
     @Test func aSelectHandleIsTheOneInTheMessage() throws {
         let (rx, tx) = (try Fixtures.udp(), try Fixtures.udp())
-        let handle = SelectHandle(mailbox: Mailbox())
+        let mailbox = Mailbox()  // a handle refers to its mailbox weakly: keep it alive
+        let handle = SelectHandle(mailbox: mailbox)
         guard case .selected(let info) = try rx.recvmsg(bufSize: 4, ctrlSize: 64, select: .handle(handle)) else {
             Issue.record("expected select"); return
         }
@@ -62,6 +63,7 @@ import Testing
             Issue.record("expected the message"); return
         }
         #expect(message.data == [1, 2, 3, 4])
+        withExtendedLifetime(mailbox) {}
         #expect(message.flags.contains(.trunc))
     }
 

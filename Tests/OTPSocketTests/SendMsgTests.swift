@@ -115,6 +115,8 @@ import Testing
         let mode: SelectMode = handle ? .handle(SelectHandle(mailbox: mailbox)) : .nowait(mailbox)
         var result = try client.sendmsg(MsgSend(iov: iov), select: mode)
         var partials = 0
+        // What is still to send: nothing of it went out when a call answers `.selected`.
+        var pending = iov
         while true {
             switch result {
             case .completed(let rest):
@@ -123,7 +125,7 @@ import Testing
             case .selected(let info):
                 #expect(info.tag == .sendmsg)
                 _ = try #require(mailbox.receive(timeout: .seconds(10)))
-                result = try client.sendmsg(MsgSend(iov: iov), select: .handle(info.handle))
+                result = try client.sendmsg(MsgSend(iov: pending), select: .handle(info.handle))
             case .partial(let info, let rest):
                 partials += 1
                 #expect(info.tag == .sendmsg)
@@ -135,6 +137,7 @@ import Testing
                 let element = iov.count - rest.count
                 #expect(head == Array(iov[element].suffix(head.count)))
                 #expect(Array(rest.dropFirst()) == Array(iov[(element + 1)...]))
+                pending = rest
                 result = try client.sendmsg(rest, continuing: info, select: .handle(info.handle))
             }
         }

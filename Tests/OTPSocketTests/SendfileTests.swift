@@ -128,7 +128,9 @@ import Musl
         let (client, server, path) = try setUp()
         defer { Fixtures.remove(path) }
         let drain = Fixtures.Drain(server, count: Self.size, delay: .milliseconds(10))
-        #expect(try sendInTurns(client, path, mode: .handle(SelectHandle(mailbox: Mailbox()))) > 0)
+        let mailbox = Mailbox()  // a handle refers to its mailbox weakly: keep it alive
+        defer { withExtendedLifetime(mailbox) {} }
+        #expect(try sendInTurns(client, path, mode: .handle(SelectHandle(mailbox: mailbox))) > 0)
         #expect(drain.join() == Self.content)
     }
 

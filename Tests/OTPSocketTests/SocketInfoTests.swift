@@ -121,15 +121,25 @@ import Testing
         #expect(queued.info().wstates == [.connected])
     }
 
-    @Test func closingWhileAnOperationHoldsTheDescriptor() throws {
+    /// `close` waits for the threads inside a syscall on the descriptor; meanwhile the socket
+    /// says `closing`.
+    @Test func closingWhileAnOperationHoldsTheDescriptor() async throws {
         let socket = try Socket.open(.inet, .dgram)
-        try socket.withDescriptor { (_) throws(SocketError) in
-            try socket.close()
-            let info = socket.info()
-            #expect(info.rstates == [.closing])
-            #expect(info.wstates == [.closing])
-            #expect(info.fd == nil)
+        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? socket.withDescriptor { (_) throws(SocketError) in
+                held.signal()
+                release.wait()
+            }
         }
+        held.wait()
+        let closing = Background { () throws(SocketError) in try socket.close() }
+        #expect(await eventually { socket.info().rstates == [.closing] })
+        let info = socket.info()
+        #expect(info.wstates == [.closing])
+        #expect(info.fd == nil)
+        release.signal()
+        #expect(await closing.failure() == nil)
         #expect(socket.info().rstates == [.closed])
     }
 
