@@ -7,6 +7,6 @@ struct OTPSocketCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otp-socket",
         abstract: "Erlang/OTP's socket module in Swift: what a platform supports, and its probed constants.",
-        subcommands: [SupportsCommand.self, IsSupportedCommand.self, ConstantsCommand.self, Ifs.self]
+        subcommands: [SupportsCommand.self, IsSupportedCommand.self, ConstantsCommand.self, DiffCommand.self, Ifs.self]
     )
 }
