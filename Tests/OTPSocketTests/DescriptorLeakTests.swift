@@ -62,7 +62,7 @@ import Musl
         }
         let after = Reliability.openDescriptors()
         guard after == before else {
-            throw Reliability.Failure("\(cycles) open/close cycles: \(before) descriptors open before, \(after) after")
+            throw Reliability.Failure("\(cycles) open/close cycles: \(before) descriptors open before, \(after) after: \(Reliability.describeDescriptors())")
         }
         // A leak of even one descriptor per thousand cycles would have pushed the numbers up.
         guard highest < CInt(before + 16) else {
@@ -97,7 +97,7 @@ import Musl
         listeners = [:]
         let after = Reliability.openDescriptors()
         guard after == before else {
-            throw Reliability.Failure("\(cycles) connect/accept/close cycles: \(before) descriptors open before, \(after) after")
+            throw Reliability.Failure("\(cycles) connect/accept/close cycles: \(before) descriptors open before, \(after) after: \(Reliability.describeDescriptors())")
         }
     }
 
@@ -125,6 +125,21 @@ import Musl
             try server.close()
         default:
             break  // both released at the end of this function
+        }
+    }
+
+    /// ``warmUp()``, and an async wait with a time-out (whose timer makes the runtime's
+    /// timer descriptor).
+    static func warmUpAsync() async throws(Reliability.Failure) {
+        try warmUp()
+        do throws(SocketError) {
+            let (client, server) = try Reliability.streamPair()
+            _ = try? await server.recv(1, timeout: .milliseconds(1))
+            try? await Task.sleep(for: .milliseconds(1))
+            try client.close()
+            try server.close()
+        } catch {
+            throw Reliability.Failure("warming up: \(error)")
         }
     }
 

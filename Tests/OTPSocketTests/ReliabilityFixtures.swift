@@ -36,6 +36,15 @@ enum Reliability {
         return count - 1
     }
 
+    /// What each open descriptor refers to (`/proc/self/fd`), for failure messages.
+    static func describeDescriptors() -> String {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return entries.compactMap(Int.init).sorted().map { fd in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? "?"
+            return "\(fd) -> \(target)"
+        }.joined(separator: ", ")
+    }
+
     /// Raises the soft limit on open descriptors to at least `wanted`, up to the hard limit
     /// (and the hard limit too where the process may: as root, up to `fs.nr_open`). Returns
     /// the soft limit in force afterwards.
