@@ -122,6 +122,37 @@ import Testing
         try server.close()
     }
 
+    /// sendfile(2) has no `MSG_NOSIGNAL`: to a reset peer it raises `SIGPIPE`, whose default
+    /// action would end the test process. Every style fails with `epipe` or `econnreset`.
+    @Test(arguments: [Domain.inet, .local], [0, 1, 2])
+    func sendfileToAResetPeerFailsWithoutASignal(_ domain: Domain, style: Int) async throws {
+        let file = try Fixtures.file(Fixtures.pattern(256 * 1024))
+        defer { Fixtures.remove(file) }
+        let (client, server) = try Self.pair(domain)
+        try Self.reset(client, peer: server, domain)
+        try await Task.sleep(for: .milliseconds(20))
+        var error: SocketError?
+        for _ in 0..<100 {
+            do throws(SocketError) {
+                switch style {
+                case 0: _ = try Self.blockingSendfile(server, file)
+                case 1: _ = try server.sendfile(.path(file), select: .nowait(Mailbox()))
+                default: _ = try await server.sendfile(.path(file), timeout: .seconds(10))
+                }
+            } catch let failure {
+                error = failure
+                break
+            }
+        }
+        guard let error else { Issue.record("\(domain) style \(style): 100 sendfiles to a reset peer succeeded"); return }
+        #expect([.errno(.connectionReset), .errno(.brokenPipe)].contains(error.reason), "\(domain) style \(style): \(error)")
+        try server.close()
+    }
+
+    static func blockingSendfile(_ socket: Socket, _ path: String) throws(SocketError) -> Int {
+        try socket.sendfile(.path(path), timeout: .seconds(10))
+    }
+
     static func blockingSend(_ socket: Socket, _ data: [UInt8]) throws(SocketError) {
         try socket.send(data, timeout: .seconds(10))
     }
