@@ -183,7 +183,7 @@ import Testing
                 waiters.append(try Self.start(kind, operation, index: index, setup))
                 // The next one queues only once this one is in.
                 let users = index + 1
-                let started = await Reliability.eventually { Self.users(setup.socket, operation) == users }
+                let started = await Reliability.eventually(within: .seconds(30)) { Self.users(setup.socket, operation) == users }
                 #expect(started, "\(what): \(kind) did not start waiting")
             }
             try await Task.sleep(for: .milliseconds(30))  // let the current user reach its wait

@@ -15,7 +15,7 @@ import Musl
     @Test func hundredThousandOpenCloseCyclesLeaveNoDescriptorOpen() async {
         await #expect(processExitsWith: .success) {
             do {
-                try DescriptorLeakTests.openCloseCycles(100_000)
+                try DescriptorLeakTests.openCloseCycles(Reliability.scaled(100_000))
             } catch {
                 Reliability.fail(error)
             }
@@ -27,7 +27,7 @@ import Musl
     @Test func tenThousandConnectAcceptCloseCyclesLeaveNoDescriptorOpen() async {
         await #expect(processExitsWith: .success) {
             do {
-                try DescriptorLeakTests.connectAcceptCloseCycles(10_000)
+                try DescriptorLeakTests.connectAcceptCloseCycles(Reliability.scaled(10_000))
             } catch {
                 Reliability.fail(error)
             }

@@ -21,14 +21,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: rendezvous) }
         async let server = #expect(processExitsWith: .success) { [rendezvous = rendezvous as String] in
             do {
-                try await ManyConnectionsTests.serve(ManyConnectionsTests.connections, publishingPortAt: rendezvous)
+                try await ManyConnectionsTests.serve(Reliability.scaled(ManyConnectionsTests.connections), publishingPortAt: rendezvous)
             } catch {
                 Reliability.fail(error)
             }
         }
         async let clients = #expect(processExitsWith: .success) { [rendezvous = rendezvous as String] in
             do {
-                try await ManyConnectionsTests.pingPong(ManyConnectionsTests.connections, portAt: rendezvous)
+                try await ManyConnectionsTests.pingPong(Reliability.scaled(ManyConnectionsTests.connections), portAt: rendezvous)
             } catch {
                 Reliability.fail(error)
             }
@@ -60,7 +60,7 @@ import Testing
             var accepted: [Socket] = []
             accepted.reserveCapacity(count)
             for _ in 0..<count {
-                let socket = try await listener.accept(timeout: .seconds(60))
+                let socket = try await listener.accept(timeout: .seconds(120))
                 accepted.append(socket)
                 group.addTask {
                     for round in 0..<rounds {
@@ -92,9 +92,9 @@ import Testing
     /// all of them at once.
     static func pingPong(_ count: Int, portAt path: String) async throws {
         try raiseLimit(for: count)
-        let clock = ContinuousClock(), end = clock.now + .seconds(60)
+        let clock = ContinuousClock(), end = clock.now + .seconds(120)
         while !FileManager.default.fileExists(atPath: path) {
-            guard clock.now < end else { throw Reliability.Failure("the server did not publish its port within 60 s") }
+            guard clock.now < end else { throw Reliability.Failure("the server did not publish its port within 120 s") }
             try await Task.sleep(for: .milliseconds(10))
         }
         guard let port = UInt16(try String(contentsOfFile: path, encoding: .utf8)) else { throw Reliability.Failure("no port in \(path)") }

@@ -23,6 +23,14 @@ enum Reliability {
         exit(EXIT_FAILURE)
     }
 
+    /// `count` divided by `OTP_SOCKET_STRESS_DIVISOR` (at least 1): the sanitizer runs
+    /// (`.ci/sanitizers.sh`) shrink the load tests tenfold, where each operation costs many
+    /// times more and 20,000 sockets would starve the tests beside them. The checks stay.
+    static func scaled(_ count: Int) -> Int {
+        let divisor = ProcessInfo.processInfo.environment["OTP_SOCKET_STRESS_DIVISOR"].flatMap(Int.init) ?? 1
+        return max(1, count / max(1, divisor))
+    }
+
     /// The descriptors this process has open: the entries of `/proc/self/fd`, without the
     /// one that reading the directory opens.
     static func openDescriptors() -> Int {
