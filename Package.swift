@@ -58,9 +58,16 @@ let package = Package(
         // The workloads of shared/bench/WORKLOADS.md, driven by the library (Benchmarks/run.sh).
         .executableTarget(name: "otp-socket-bench", dependencies: ["OTPSocket"], path: "Benchmarks/Swift"),
 
+        // Fuzz targets (Docs/Reliability.md): the decoders on arbitrary bytes. `.ci/fuzz.sh` builds
+        // the driver with libFuzzer; a plain build makes it a tool that replays inputs.
+        .target(name: "FuzzTargets", dependencies: ["SocketSpec", "OTPSocket", "SocketConstants"], path: "Fuzz/Targets"),
+        .executableTarget(name: "otp-socket-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"),
+
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
         .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot", "SocketConstants"]),
         .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
+        // Replays the committed fuzz inputs (Fuzz/Regressions) and checks the targets' coverage.
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "SocketConstants"]),
         .testTarget(name: "SocketConstantsTests", dependencies: ["SocketConstants", "SocketSnapshot", "SocketSpec", "SocketGenKit"]),
         // Runs the built otp-socket binary; the dependency makes `swift test` build it.
         .testTarget(name: "OTPSocketCLITests", dependencies: ["otp-socket", "SocketConstants"]),

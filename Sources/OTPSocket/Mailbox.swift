@@ -1,4 +1,5 @@
 import DequeModule
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -26,8 +27,14 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     private var queue = Deque<SocketMessage>()
     private var waiters: [AsyncWaiter] = []
     private var nextWaiter: UInt64 = 0
+    /// Unique for the life of the process: identifies the mailbox where its address cannot
+    /// (a new mailbox may reuse a dead one's address, and waiters hold mailboxes weakly).
+    let serial: UInt64
+
+    private static let serials = Atomic<UInt64>(1)
 
     public init() {
+        serial = Mailbox.serials.wrappingAdd(1, ordering: .relaxed).oldValue
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)

@@ -13,7 +13,13 @@ extension Socket {
         let result: Result<CInt, SocketError>
         do throws(SocketError) {
             result = try address.withNative { (raw, length) throws(SocketError) in
-                Syscall.connect(fd, raw, length).mapError { .errno($0) }
+                // A local connect to a full listener would sleep in the kernel on the
+                // listener's queue, where `close` of this socket cannot wake it: it is made
+                // without blocking, and the descriptor keeps its mode.
+                if mayBlock && domain == .local {
+                    return Socket.withoutBlocking(fd) { Syscall.connect(fd, raw, length) }.mapError { .errno($0) }
+                }
+                return Syscall.connect(fd, raw, length).mapError { .errno($0) }
             }
         } catch {
             return .failed(error)
@@ -26,7 +32,11 @@ extension Socket {
             return .done(())
         case .failure(let error):
             switch error.reason {
-            case .errno(.nowInProgress), .errno(.alreadyInProcess), .errno(.resourceTemporarilyUnavailable):
+            // `eagain` is no connection in progress: a local listener's queue is full (or no
+            // local port is free). Nothing signals when that changes, and a local socket
+            // that never connected polls writable with `SO_ERROR` 0, so waiting would report
+            // a connection that does not exist (as OTP 25 does). The caller tries again.
+            case .errno(.nowInProgress), .errno(.alreadyInProcess):
                 core.update { $0.connecting = address }
                 return .wouldBlock
             case .errno(.socketIsConnected) where retried:
@@ -39,8 +49,23 @@ extension Socket {
         }
     }
 
+    /// Runs `body` with `O_NONBLOCK` set on `fd`, then restores its flags.
+    static func withoutBlocking(_ fd: CInt, _ body: () -> Result<CInt, Errno>) -> Result<CInt, Errno> {
+        let flags: CInt
+        switch Syscall.fcntl(fd, Native.F_GETFL, 0) {
+        case .failure(let errno): return .failure(errno)
+        case .success(let value): flags = value
+        }
+        if flags & Native.O_NONBLOCK != 0 { return body() }
+        if case .failure(let errno) = Syscall.fcntl(fd, Native.F_SETFL, flags | Native.O_NONBLOCK) { return .failure(errno) }
+        defer { _ = Syscall.fcntl(fd, Native.F_SETFL, flags) }
+        return body()
+    }
+
     /// Erlang `connect/2,3` with timeout `infinity` (`nil`) or a time-out. A second connect
-    /// while one is in progress fails with `already`.
+    /// while one is in progress fails with `already`. A local socket whose listener's queue
+    /// is full fails at once with `eagain`, in every mode (OTP 25 reports `ok` for a socket
+    /// that never connected).
     public func connect(to address: SocketAddress, timeout: Duration? = nil) throws(SocketError) {
         var again = false
         var count = SocketCore.Count()

@@ -20,6 +20,13 @@ extension SocketAddress {
         return try result.get()
     }
 
+    /// The C encoding that `bind`, `connect` and `sendto` hand the kernel: the inverse of
+    /// ``init(native:)``. (Erlang has no counterpart.) An address that has no C form, such as a
+    /// local path too long for `sun_path` or a flow label over 20 bits, is `invalid`.
+    public func nativeBytes() throws(SocketError) -> [UInt8] {
+        try withNative { (raw, length) throws(SocketError) in Array(UnsafeRawBufferPointer(start: raw, count: length)) }
+    }
+
     /// Writes the C encoding into `raw` (zeroed, `sockaddr_storage`-sized); returns its length.
     func encode(into raw: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int {
         func family(_ field: FieldLayout, _ value: CInt) {

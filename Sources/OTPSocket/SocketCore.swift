@@ -127,8 +127,19 @@ final class SocketCore: @unchecked Sendable {
     /// The waiter becomes the owner but is not in flight: a blocking thread or a task claims
     /// the direction when it runs; a select caller gets its `select` message and calls again.
     static func promote(_ direction: Direction, in state: inout State) -> Notice? {
-        guard case .none = state[direction].owner, !state.closed,
-              let waiter = state[direction].queued.popFirst() else { return nil }
+        guard case .none = state[direction].owner, !state.closed else { return nil }
+        // A select waiter whose mailbox is gone has nobody to tell: it is dropped, as OTP
+        // drops the waiters of a process that exited.
+        var next: Waiter?
+        while let waiter = state[direction].queued.popFirst() {
+            if case .select = waiter.kind, waiter.mailbox == nil {
+                waiter.revoked.store(true, ordering: .releasing)
+                continue
+            }
+            next = waiter
+            break
+        }
+        guard let waiter = next else { return nil }
         state[direction].owner = .waiting(waiter)
         switch waiter.kind {
         case .blocking(let waker):

@@ -40,7 +40,7 @@ final class Waiter: @unchecked Sendable {
     /// `nowait` operation must not keep its socket alive (Erlang: the owner's death closes
     /// the socket), nor make a cycle through a message that names the socket.
     let handleID: UInt64?
-    let mailboxID: ObjectIdentifier?
+    let mailboxSerial: UInt64?
     weak var mailbox: Mailbox?
     weak var socket: Socket?
     /// A parked async waiter's continuation.
@@ -57,7 +57,7 @@ final class Waiter: @unchecked Sendable {
         self.kind = kind
         self.tag = tag
         handleID = nil
-        mailboxID = nil
+        mailboxSerial = nil
     }
 
     /// A select waiter for `handle`, whose messages name `socket`.
@@ -65,8 +65,8 @@ final class Waiter: @unchecked Sendable {
         kind = .select
         self.tag = tag
         handleID = handle.id
-        mailboxID = ObjectIdentifier(handle.mailbox)
-        mailbox = handle.mailbox
+        mailbox = handle.liveMailbox
+        mailboxSerial = mailbox?.serial
         self.socket = socket
     }
 
@@ -77,7 +77,7 @@ final class Waiter: @unchecked Sendable {
 
     /// Whether this is a select waiter whose messages go to `mailbox`.
     func delivers(to mailbox: Mailbox) -> Bool {
-        mailboxID == ObjectIdentifier(mailbox)
+        mailboxSerial == mailbox.serial
     }
 
     /// Posts this select waiter's `select` message, unless it was revoked, or its `abort`.
