@@ -19,7 +19,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     private struct AsyncWaiter {
         var id: UInt64
         var predicate: Predicate
-        var continuation: CheckedContinuation<SocketMessage?, Never>
+        var continuation: UnsafeContinuation<SocketMessage?, Never>
     }
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -126,7 +126,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     public func next(where predicate: @escaping @Sendable (SocketMessage) -> Bool = { _ in true }) async -> SocketMessage? {
         let id: UInt64 = locked { nextWaiter += 1; return nextWaiter }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<SocketMessage?, Never>) in
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<SocketMessage?, Never>) in
                 let immediate: SocketMessage?? = locked {
                     if Task.isCancelled { return .some(nil) }
                     if let index = queue.firstIndex(where: predicate) { return .some(queue.remove(at: index)) }

@@ -38,12 +38,15 @@ extension Socket {
     /// no reactor, no eventfd (a thread's waker is made the first time it has to wait).
     func perform<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
                     _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) -> Result<T, SocketError> {
-        var waker = ThreadWaker.existing
+        // This thread's waker is looked up only when the call has to queue.
+        var waker: ThreadWaker?
         var waiter: Waiter?
         var fd: CInt
         entering: while true {
             switch core.enter(direction, blocking: deadline == nil, orQueue: {
-                guard queues, let waker else { return nil }
+                guard queues else { return nil }
+                if waker == nil { waker = ThreadWaker.existing }
+                guard let waker else { return nil }
                 let queued = Waiter(kind: .blocking(waker), tag: tag)
                 waiter = queued
                 return queued

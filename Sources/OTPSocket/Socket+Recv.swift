@@ -11,6 +11,9 @@ extension Socket {
 
     var defaultReadSize: Int { core.update { $0.otp.rcvbuf } }
 
+    /// Reads up to this many bytes go through a buffer on the stack.
+    static var smallRead: Int { 1024 }
+
     /// The syscall side of `recv`: reads until `length` bytes (stream, length > 0), or once.
     /// `data` keeps what arrived across waits, for partial results.
     ///
@@ -31,7 +34,23 @@ extension Socket {
             let want = capacity - have
             var received = 0
             var failure: Errno?
-            if data == nil {
+            if data == nil, !zeroFill, capacity <= Socket.smallRead {
+                // A small read lands in a stack buffer and is copied into an array made to
+                // size: cheaper than `Array(unsafeUninitializedCapacity:)`, whose storage
+                // type the runtime looks up in its metadata cache on every call.
+                withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 16) { buffer in
+                    switch Syscall.recv(fd, buffer, flags) {
+                    case .success(let n):
+                        received = n
+                        let kept = min(n, capacity)
+                        var first: [UInt8] = []
+                        first.reserveCapacity(kept)
+                        first.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: kept))
+                        data = first
+                    case .failure(let errno): failure = errno
+                    }
+                }
+            } else if data == nil {
                 let first = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
                     if zeroFill { buffer.initialize(repeating: 0) }
                     switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags) {

@@ -99,7 +99,7 @@ extension SocketCore {
     /// owner until readiness (`.ready`: claim and retry), a close, or an ``expire(_:_:_:)``
     /// that came while the operation was running.
     func suspend(_ direction: Direction, _ waiter: Waiter, sequence: UInt64) async -> Wake {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Wake, Never>) in
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
             let (immediate, notices): (Wake?, [Notice]) = state.withLock { state in
                 var notices: [Notice] = []
                 var immediate: Wake?
@@ -129,7 +129,7 @@ extension SocketCore {
 
     /// A queued async caller waits for its turn (`.promoted`: claim), a close, or an expiry.
     func waitForTurn(_ waiter: Waiter) async -> Wake {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Wake, Never>) in
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
             let immediate: Wake? = state.withLock { state in
                 if let wake = waiter.wake { waiter.wake = nil; return wake }
                 if state.closed { return .closed }

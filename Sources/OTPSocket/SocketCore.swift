@@ -4,7 +4,8 @@ import Synchronization
 
 /// The counters of one socket, allocated when it first counts something.
 final class CounterBox {
-    var value = SocketCounters()
+    /// Guarded by the socket's lock: no dynamic exclusivity check on each count.
+    @exclusivity(unchecked) var value = SocketCounters()
     init() {}
 }
 
@@ -103,7 +104,7 @@ final class SocketCore: @unchecked Sendable {
     /// What to do, outside the lock, after a change of owner or a close.
     enum Notice: Sendable {
         case wakeThread(ThreadWaker)
-        case resume(CheckedContinuation<Wake, Never>, Wake)
+        case resume(UnsafeContinuation<Wake, Never>, Wake)
         /// A select waiter's `select` message, dropped if the waiter is revoked meanwhile.
         case select(Waiter)
         /// A select waiter's `abort` message.
@@ -218,11 +219,16 @@ final class SocketCore: @unchecked Sendable {
     /// With `peerClosed` (a stream's peer closed it), every queued waiter ends with `closed`
     /// instead, as OTP aborts the queued readers.
     func leave(_ direction: Direction, counting count: Count? = nil, peerClosed: Bool = false) {
-        let notices: [Notice] = state.withLock { state in
+        let notices: [Notice]? = state.withLock { state in
             state[direction].owner = .none
             if let count {
                 state.count(direction, count)
                 if count.mayBlock { state.inKernel -= 1 }
+            }
+            // The fast path: nobody queued, nobody closing, nothing to tell.
+            if !peerClosed, !state.closed, state[direction].queued.isEmpty {
+                state.inFlight -= 1
+                return nil
             }
             var notices: [Notice] = []
             if peerClosed { notices = SocketCore.endQueue(direction, in: &state) }
@@ -230,7 +236,7 @@ final class SocketCore: @unchecked Sendable {
             if let closer = state.leaveFlight() { notices.append(closer) }
             return notices
         }
-        for notice in notices { notice.deliver() }
+        if let notices { for notice in notices { notice.deliver() } }
     }
 
     /// What one operation did, counted once when it leaves: syscalls tried, waits for

@@ -35,15 +35,21 @@ public struct SocketCounters: Sendable, Hashable {
 
     public init() {}
 
-    static func add(_ counter: inout UInt64, _ amount: UInt64, _ name: String, _ wrapped: inout Set<String>) {
+    @inline(__always)
+    static func add(_ counter: inout UInt64, _ amount: UInt64, _ name: StaticString, _ wrapped: inout Set<String>) {
         let (sum, overflow) = counter.addingReportingOverflow(amount)
         counter = sum
-        if overflow { wrapped.insert(name) }
+        if overflow { noteWrapped(name, &wrapped) }
+    }
+
+    @inline(never)
+    static func noteWrapped(_ name: StaticString, _ wrapped: inout Set<String>) {
+        wrapped.insert(name.description)
     }
 
     /// Adds what one operation did.
     mutating func add(_ direction: Direction, _ count: SocketCore.Count) {
-        func add(_ counter: inout UInt64, _ amount: UInt64, _ name: String) {
+        @inline(__always) func add(_ counter: inout UInt64, _ amount: UInt64, _ name: StaticString) {
             SocketCounters.add(&counter, amount, name, &wrapped)
         }
         switch direction {

@@ -5,7 +5,10 @@ import Synchronization
 /// global settings of `info/0`, and the monitors.
 ///
 /// Every socket has an entry from its creation to its close (explicit or by release); the
-/// entry holds the socket weakly, so that the registry never keeps one alive. Nothing that
+/// entry holds the socket unretained (``UnretainedReference``: no `weak`, which would give
+/// every socket a side table and slow down its retains and releases), so that the registry
+/// never keeps one alive; a socket's deinit removes its entry under the lock before its
+/// memory goes, and a socket whose deinit has begun does not load. Nothing that
 /// may be a socket's (or a mailbox's) last reference is released under the lock: a socket's
 /// release takes the lock. The counters of
 /// `info/0` are computed from the entries: they count the sockets open now, by domain, type
@@ -14,7 +17,7 @@ final class SocketRegistry: Sendable {
     static let shared = SocketRegistry()
 
     struct Entry {
-        weak var socket: Socket?
+        let socket: UnretainedReference<Socket>
         let domain: Domain
         let type: SocketType
         let `protocol`: SocketProtocol
@@ -42,7 +45,7 @@ final class SocketRegistry: Sendable {
     /// A new socket: counted at once, listed when the global setting says so.
     func opened(_ socket: Socket) {
         let socketDebug: Bool = state.withLock { state in
-            state.entries[socket.id] = Entry(socket: socket, domain: socket.domain, type: socket.type,
+            state.entries[socket.id] = Entry(socket: UnretainedReference(socket), domain: socket.domain, type: socket.type,
                                              protocol: socket.protocol, registered: state.useRegistry)
             return state.socketDebug
         }
@@ -99,7 +102,7 @@ final class SocketRegistry: Sendable {
     /// The listed live sockets, oldest first.
     func sockets() -> [Socket] {
         state.withLock { state in
-            state.entries.filter { $0.value.registered }.sorted { $0.key < $1.key }.compactMap { $0.value.socket }
+            state.entries.filter { $0.value.registered }.sorted { $0.key < $1.key }.compactMap { $0.value.socket.load() }
         }
     }
 

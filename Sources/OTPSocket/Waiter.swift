@@ -44,7 +44,7 @@ final class Waiter: @unchecked Sendable {
     weak var mailbox: Mailbox?
     weak var socket: Socket?
     /// A parked async waiter's continuation.
-    var continuation: CheckedContinuation<Wake, Never>?
+    var continuation: UnsafeContinuation<Wake, Never>?
     /// A wake-up that came while the waiter was not parked.
     var wake: Wake?
     /// A select message went out for the current wait.
