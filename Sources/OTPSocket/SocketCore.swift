@@ -2,6 +2,12 @@ import DequeModule
 import SocketConstants
 import Synchronization
 
+/// A value kept out of line in ``SocketCore/State``, guarded by the socket's lock.
+final class Boxed<Value>: @unchecked Sendable {
+    @exclusivity(unchecked) var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// The counters of one socket, allocated when it first counts something.
 final class CounterBox {
     /// Guarded by the socket's lock: no dynamic exclusivity check on each count.
@@ -19,16 +25,12 @@ final class CounterBox {
 /// `close` the in-flight count drops to zero promptly, and the closing thread itself releases
 /// the descriptor, exactly once (see `SocketCore+Close.swift`).
 final class SocketCore: @unchecked Sendable {
+    /// Laid out for size (wide fields first): thousands of idle sockets each carry one. What
+    /// most sockets never use (the `otp` options set to other than their defaults, a `nowait`
+    /// connect's address, the counters) is boxed and allocated on first use.
     struct State {
-        var fd: CInt
-        var closed = false
-        var released = false
         /// Threads inside a syscall or poll on `fd`.
         var inFlight = 0
-        /// Whether `fd` has `O_NONBLOCK`. It starts without: a blocking call with timeout
-        /// `infinity` then sleeps in the kernel, one syscall as in C. `nowait` and async
-        /// calls pass `MSG_DONTWAIT`, or set `O_NONBLOCK` (for good) where a call has no flags.
-        var nonblocking = false
         /// Threads in a syscall that may sleep in the kernel: `close` wakes them with shutdown.
         var inKernel = 0
         /// The thread in `close` waiting for `inFlight` to reach zero.
@@ -40,18 +42,37 @@ final class SocketCore: @unchecked Sendable {
         /// Readiness edges seen by the reactor, to catch one that raced a failed attempt.
         var readSequence: UInt64 = 0
         var writeSequence: UInt64 = 0
-        var token: UInt64?
         /// Allocated on first use: an idle socket carries no counters.
         var counterBox: CounterBox?
+        private var otpBox: Boxed<OTPSettings>?
+        private var connectingBox: Boxed<SocketAddress>?
+        var token: UInt64?
+        var fd: CInt
+        var closed = false
+        var released = false
+        /// Whether `fd` has `O_NONBLOCK`. It starts without: a blocking call with timeout
+        /// `infinity` then sleeps in the kernel, one syscall as in C. `nowait` and async
+        /// calls pass `MSG_DONTWAIT`, or set `O_NONBLOCK` (for good) where a call has no flags.
+        var nonblocking = false
         var connected = false
-        /// The address of a `nowait` connect in progress, for its finalization (`connect/1`).
-        var connecting: SocketAddress?
         var listening = false
         var bound = false
         var readShut = false
         var writeShut = false
-        /// The `otp` level options.
-        var otp = OTPSettings()
+
+        /// The `otp` level options (their defaults until one is set).
+        var otp: OTPSettings {
+            get { otpBox?.value ?? OTPSettings() }
+            set {
+                if let otpBox { otpBox.value = newValue } else { otpBox = Boxed(newValue) }
+            }
+        }
+
+        /// The address of a `nowait` connect in progress, for its finalization (`connect/1`).
+        var connecting: SocketAddress? {
+            get { connectingBox?.value }
+            set { connectingBox = newValue.map { Boxed($0) } }
+        }
 
         init(fd: CInt) { self.fd = fd }
 
@@ -75,6 +96,7 @@ final class SocketCore: @unchecked Sendable {
         }
 
         mutating func count(_ direction: Direction, _ count: Count) {
+            if direction == .connect { return }  // Erlang counts no connects
             let box: CounterBox
             if let existing = counterBox { box = existing } else { box = CounterBox(); counterBox = box }
             box.value.add(direction, count)
