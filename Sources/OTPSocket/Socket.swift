@@ -86,18 +86,11 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// Whether ``close()`` was called.
     public var isClosed: Bool { core.update { $0.closed } }
 
-    /// Runs `body` with the descriptor kept open, outside any operation queue.
+    /// Runs `body` with the descriptor kept open, outside any operation queue: no lock, one
+    /// atomic add before and one subtract after (see ``SocketCore/borrow()``).
     func withDescriptor<R>(_ body: (CInt) throws(SocketError) -> R) throws(SocketError) -> R {
-        let fd: CInt? = core.update { state in
-            guard !state.closed else { return nil }
-            state.inFlight += 1
-            return state.fd
-        }
-        guard let fd else { throw .closed }
-        defer {
-            let notice = core.update { $0.leaveFlight() }
-            notice?.deliver()
-        }
+        guard let fd = core.borrow() else { throw .closed }
+        defer { core.giveBack() }
         return try body(fd)
     }
 }

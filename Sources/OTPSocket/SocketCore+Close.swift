@@ -45,6 +45,7 @@ extension SocketCore {
         let closing: (notices: [Notice], wakeKernel: Bool, fd: CInt)? = state.withLock { state in
             guard !state.closed else { return nil }
             state.closed = true
+            borrowers.bitwiseOr(SocketCore.closingBit, ordering: .acquiringAndReleasing)
             state.connecting = nil
             var notices: [Notice] = []
             for direction in [Direction.read, .write, .accept, .connect] {
@@ -73,13 +74,13 @@ extension SocketCore {
         return true
     }
 
-    /// Waits until no thread is in flight on the descriptor. Only threads that `close` has
+    /// Waits until no thread is in flight on the descriptor nor borrows it. Only threads that `close` has
     /// just woken, or that are inside a nonblocking syscall, can be: the wait is short.
     private func waitUntilIdle() {
         var waker: ThreadWaker?
         while true {
             let idle: Bool = state.withLock { state in
-                if state.inFlight == 0 { return true }
+                if state.inFlight == 0, borrowers.load(ordering: .acquiring) == SocketCore.closingBit { return true }
                 state.closer = waker
                 return false
             }

@@ -118,9 +118,39 @@ final class SocketCore: @unchecked Sendable {
     }
 
     let state: Mutex<State>
+    /// The descriptor, fixed for the socket's life (also `state.fd`), for ``borrow()``.
+    let descriptor: CInt
+    /// The threads borrowing the descriptor outside any operation (options, addresses,
+    /// ioctls: ``Socket/withDescriptor(_:)``), counted without the lock, and in the top bit
+    /// whether `close` began: one atomic add and one subtract per borrow.
+    let borrowers = Atomic<UInt32>(0)
+    static let closingBit: UInt32 = 1 << 31
 
     init(fd: CInt) {
         state = Mutex(State(fd: fd))
+        descriptor = fd
+    }
+
+    /// Borrows the descriptor, or `nil` once `close` began; pair with ``giveBack()``.
+    func borrow() -> CInt? {
+        let now = borrowers.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+        guard now & SocketCore.closingBit == 0 else {
+            giveBack()
+            return nil
+        }
+        return descriptor
+    }
+
+    /// Ends a borrow; the last one after `close` began wakes the closing thread.
+    func giveBack() {
+        let now = borrowers.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
+        guard now == SocketCore.closingBit else { return }
+        let closer: ThreadWaker? = state.withLock { state in
+            guard state.inFlight == 0, let closer = state.closer else { return nil }
+            state.closer = nil
+            return closer
+        }
+        closer?.wake()
     }
 
     /// What to do, outside the lock, after a change of owner or a close.
