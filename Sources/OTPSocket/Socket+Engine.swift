@@ -229,11 +229,21 @@ extension Socket {
                 }
                 let current = waiter()
                 count.waits += 1
-                let wake = await withTimeout(deadline, direction, current) {
-                    await withTaskCancellationHandler {
-                        await core.suspend(direction, current, sequence: sequence)
+                let wake: Wake
+                if deadline == nil {
+                    // Written out, without `withTimeout`: one async frame (and hop) less.
+                    wake = await withTaskCancellationHandler {
+                        await withUnsafeContinuation { core.suspend(direction, current, sequence: sequence, $0) }
                     } onCancel: {
                         core.expire(direction, current, .cancelled)
+                    }
+                } else {
+                    wake = await withTimeout(deadline, direction, current) {
+                        await withTaskCancellationHandler {
+                            await withUnsafeContinuation { core.suspend(direction, current, sequence: sequence, $0) }
+                        } onCancel: {
+                            core.expire(direction, current, .cancelled)
+                        }
                     }
                 }
                 var ended = wake
