@@ -54,7 +54,9 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     }
 
     deinit {
-        core.close()
+        // Closed already (by `close()`, which removed the entry and fired the monitors, or
+        // a stand-in): nothing left to tell the registry.
+        guard core.close() else { return }
         let (core, id, domain, type, proto, creation) = (core, id, domain, type, self.protocol, creation)
         SocketRegistry.shared.closed(id: id) {
             Socket(standInFor: core, id: id, domain: domain, type: type, protocol: proto, creation: creation)

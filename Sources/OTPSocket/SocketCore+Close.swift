@@ -48,12 +48,14 @@ extension SocketCore {
             borrowers.bitwiseOr(SocketCore.closingBit, ordering: .acquiringAndReleasing)
             state.connecting = nil
             var notices: [Notice] = []
-            for direction in [Direction.read, .write, .accept, .connect] {
+            for direction in Direction.all {
                 if let owner = state[direction].ownerWaiter {
                     state[direction].owner = .none
                     SocketCore.end(owner, into: &notices)
                 }
-                notices += SocketCore.endQueue(direction, in: &state)
+                while let waiter = state[direction].queued.popFirst() {
+                    SocketCore.end(waiter, into: &notices)
+                }
             }
             return (notices, state.inKernel > 0, state.fd)
         }

@@ -69,7 +69,7 @@ final class SocketRegistry: Sendable {
     /// Removes a socket's entry and monitors; returns the monitors to notify, oldest first.
     private func remove(_ id: UInt64) -> [(UInt64, Mailbox)] {
         state.withLock { state in
-            guard state.entries.removeValue(forKey: id) != nil else { return [] }
+            guard state.entries.removeValue(forKey: id) != nil, !state.monitors.isEmpty else { return [] }
             guard let monitors = state.monitors.removeValue(forKey: id) else { return [] }
             for ref in monitors.keys { state.monitored.removeValue(forKey: ref) }
             return monitors.sorted { $0.key < $1.key }
