@@ -74,7 +74,10 @@ final class SocketCore: @unchecked Sendable {
             set { connectingBox = newValue.map { Boxed($0) } }
         }
 
-        init(fd: CInt) { self.fd = fd }
+        init(fd: CInt, connected: Bool) {
+            self.fd = fd
+            self.connected = connected
+        }
 
         subscript(direction: Direction) -> OperationQueue {
             get {
@@ -126,8 +129,8 @@ final class SocketCore: @unchecked Sendable {
     let borrowers = Atomic<UInt32>(0)
     static let closingBit: UInt32 = 1 << 31
 
-    init(fd: CInt) {
-        state = Mutex(State(fd: fd))
+    init(fd: CInt, connected: Bool = false) {
+        state = Mutex(State(fd: fd, connected: connected))
         descriptor = fd
     }
 
