@@ -13,16 +13,17 @@ import Synchronization
 /// Erlang's owner process and `controlling_process` have no Swift counterpart: any thread
 /// or task holding the socket may use it. Messages go to the ``Mailbox`` a caller names.
 public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertible {
+    // Laid out for size: the 8-byte fields first, the small ones packed at the end.
     let core: SocketCore
+    /// A number unique in this process, for tables and messages.
+    public let id: UInt64
+    /// The socket's place in the registry's list (guarded by the registry's lock).
+    @exclusivity(unchecked) var registryLink = SocketRegistry.Link()
     public let domain: Domain
     public let type: SocketType
     public let `protocol`: SocketProtocol
     /// How the socket was made: Erlang `ctype` (`normal`, `fromfd`).
     public let creation: Creation
-    /// A number unique in this process, for tables and messages.
-    public let id: UInt64
-    /// The socket's place in the registry's list (guarded by the registry's lock).
-    @exclusivity(unchecked) var registryLink = SocketRegistry.Link()
 
     /// Erlang `ctype()`.
     public enum Creation: Sendable, Hashable {
