@@ -9,10 +9,7 @@ extension Socket {
             count.packets += 1
             // Unlike OTP, the listening socket stays a listening socket: accept does not mark
             // it connected.
-            let socket = Socket(fd: new, domain: domain, type: type, protocol: self.protocol)
-            socket.core.update { $0.connected = true }
-            SocketRegistry.shared.inheritRegistration(from: id, to: socket.id)
-            return .done(socket)
+            return .done(Socket(fd: new, domain: domain, type: type, protocol: self.protocol, acceptedBy: self))
         case .failure(.resourceTemporarilyUnavailable):
             return .wouldBlock
         case .failure(.connectionAbort):

@@ -126,7 +126,7 @@ extension Socket {
             made = new
             return new
         }
-        let fd: CInt, sequence: UInt64
+        let fd: CInt, sequence: UInt32
         switch core.enter(direction, orQueue: { queues ? waiter() : nil }, mailbox: mode.mailbox) {
         case .closed:
             return .failed(.closed)
@@ -177,7 +177,7 @@ extension Socket {
             return new
         }
         let core = self.core
-        var fd: CInt, sequence: UInt64
+        var fd: CInt, sequence: UInt32
         switch core.enter(direction, orQueue: { queues ? waiter() : nil }) {
         case .closed:
             return .failure(.closed)

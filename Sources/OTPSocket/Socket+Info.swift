@@ -11,11 +11,11 @@ extension Socket {
         let registry = SocketRegistry.shared
         return registry.state.withLock { state in
             var counters = LibraryCounters()
-            for entry in state.entries.values {
+            state.forEach { socket in
                 counters.sockets += 1
-                counters.byDomain[entry.domain, default: 0] += 1
-                counters.byType[entry.type, default: 0] += 1
-                counters.byProtocol[entry.protocol, default: 0] += 1
+                counters.byDomain[socket.domain, default: 0] += 1
+                counters.byType[socket.type, default: 0] += 1
+                counters.byProtocol[socket.protocol, default: 0] += 1
             }
             return LibraryInfo(counters: counters, iovMax: Int(Native.IOV_MAX), useRegistry: state.useRegistry,
                                debug: state.debug, socketDebug: state.socketDebug)
@@ -82,7 +82,7 @@ extension Socket {
             id: id, domain: domain, type: type, protocol: self.protocol, ctype: creation, counters: snapshot.counters,
             numReaders: snapshot.readers, numWriters: snapshot.writers, numAcceptors: snapshot.acceptors,
             readable: readable, writable: writable, rstates: snapshot.rstates, wstates: snapshot.wstates,
-            useRegistry: SocketRegistry.shared.isRegistered(id) ?? false, fd: snapshot.fd)
+            useRegistry: SocketRegistry.shared.isRegistered(self) ?? false, fd: snapshot.fd)
     }
 
     /// The events `fd` polls now (`revents` of one `pollfd`, timeout 0).

@@ -93,7 +93,7 @@ extension Socket {
     }
 
     func applyOpenOptions(_ options: OpenOptions) {
-        if let useRegistry = options.useRegistry { SocketRegistry.shared.setRegistered(id, useRegistry) }
+        if let useRegistry = options.useRegistry { SocketRegistry.shared.setRegistered(self, useRegistry) }
         if options.debug { core.update { $0.otp.debug = true } }
     }
 

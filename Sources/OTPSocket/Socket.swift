@@ -3,21 +3,27 @@ import Synchronization
 
 /// A socket: Erlang's `socket()`, an endpoint as close to the OS socket as Swift allows.
 ///
-/// Every descriptor is nonblocking and close-on-exec; blocking calls try the syscall first
-/// and wait in the caller's thread only when it would block. The socket is closed by
+/// Every descriptor is close-on-exec and starts blocking: a blocking call with timeout
+/// `infinity` is the one syscall, sleeping in the kernel (``close()`` wakes it); a blocking
+/// call with a time-out passes `MSG_DONTWAIT` and waits in the caller's thread only when it
+/// would block; `nowait` and async calls wait through the reactor (accept, connect and
+/// sendfile, which have no per-call flag, give the descriptor `O_NONBLOCK` for good). The socket is closed by
 /// ``close()`` or when the last reference goes away (Erlang: when its owner process dies).
 ///
 /// Erlang's owner process and `controlling_process` have no Swift counterpart: any thread
 /// or task holding the socket may use it. Messages go to the ``Mailbox`` a caller names.
 public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertible {
+    // Laid out for size: the 8-byte fields first, the small ones packed at the end.
     let core: SocketCore
+    /// A number unique in this process, for tables and messages.
+    public let id: UInt64
+    /// The socket's place in the registry's list (guarded by the registry's lock).
+    @exclusivity(unchecked) var registryLink = SocketRegistry.Link()
     public let domain: Domain
     public let type: SocketType
     public let `protocol`: SocketProtocol
     /// How the socket was made: Erlang `ctype` (`normal`, `fromfd`).
     public let creation: Creation
-    /// A number unique in this process, for tables and messages.
-    public let id: UInt64
 
     /// Erlang `ctype()`.
     public enum Creation: Sendable, Hashable {
@@ -31,14 +37,15 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
 
     static let counter = Atomic<UInt64>(1)
 
-    init(fd: CInt, domain: Domain, type: SocketType, protocol: SocketProtocol, creation: Creation = .normal) {
-        core = SocketCore(fd: fd)
+    init(fd: CInt, domain: Domain, type: SocketType, protocol: SocketProtocol, creation: Creation = .normal,
+         acceptedBy listener: Socket? = nil) {
+        core = SocketCore(fd: fd, connected: listener != nil)  // accepted: connected
         self.domain = domain
         self.type = type
         self.protocol = `protocol`
         self.creation = creation
         id = Socket.counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        SocketRegistry.shared.opened(self)
+        SocketRegistry.shared.opened(self, acceptedBy: listener)
     }
 
     /// A closed stand-in with the identity of a socket that was released without `close()`:
@@ -58,7 +65,7 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         // a stand-in): nothing left to tell the registry.
         guard core.close() else { return }
         let (core, id, domain, type, proto, creation) = (core, id, domain, type, self.protocol, creation)
-        SocketRegistry.shared.closed(id: id) {
+        SocketRegistry.shared.closed(self) {
             Socket(standInFor: core, id: id, domain: domain, type: type, protocol: proto, creation: creation)
         }
     }

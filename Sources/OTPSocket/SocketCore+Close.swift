@@ -42,10 +42,10 @@ extension SocketCore {
     /// closed exactly once. Returns false when the socket was already closed.
     @discardableResult
     func close() -> Bool {
-        let closing: (notices: [Notice], wakeKernel: Bool, fd: CInt)? = state.withLock { state in
+        let closing: (notices: [Notice], wakeKernel: Bool, fd: CInt, released: Bool, token: UInt64?)? = state.withLock { state in
             guard !state.closed else { return nil }
             state.closed = true
-            borrowers.bitwiseOr(SocketCore.closingBit, ordering: .acquiringAndReleasing)
+            let borrowed = borrowers.bitwiseOr(SocketCore.closingBit, ordering: .acquiringAndReleasing).newValue
             state.connecting = nil
             var notices: [Notice] = []
             for direction in Direction.all {
@@ -57,10 +57,24 @@ extension SocketCore {
                     SocketCore.end(waiter, into: &notices)
                 }
             }
-            return (notices, state.inKernel > 0, state.fd)
+            // Nobody in flight nor borrowing: nobody can start now (`closed` and the closing
+            // bit are set), so the descriptor is released at once, in this one lock.
+            guard state.inFlight == 0, borrowed == SocketCore.closingBit else {
+                return (notices, state.inKernel > 0, state.fd, false, nil)
+            }
+            precondition(!state.released, "socket descriptor released twice")
+            state.released = true
+            let token = state.token
+            state.token = nil
+            return (notices, false, state.fd, true, token)
         }
         guard let closing else { return false }
         for notice in closing.notices { notice.deliver() }
+        if closing.released {
+            if let token = closing.token { Reactor.shared.deregister(token: token, fd: closing.fd) }
+            Syscall.close(closing.fd)
+            return true
+        }
         // Threads asleep in a blocking syscall do not notice close(2): shutdown wakes them.
         if closing.wakeKernel { _ = Syscall.shutdown(closing.fd, Native.SHUT_RDWR) }
         waitUntilIdle()

@@ -11,7 +11,7 @@ extension SocketCore {
     /// readiness edge that raced the attempt, which the reactor could tell nobody, sends the
     /// select message at once, as OTP would: the call always returns `select` after
     /// `EAGAIN`. `count` is what the operation did so far, counted when it parks or ends.
-    func park(_ direction: Direction, _ waiter: Waiter, sequence: UInt64, counting count: Count) -> Parking {
+    func park(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, counting count: Count) -> Parking {
         let (parking, notices): (Parking, [Notice]) = state.withLock { state in
             var notices: [Notice] = []
             if state.closed {

@@ -3,7 +3,7 @@ import SocketConstants
 extension SocketCore {
     /// How a woken waiter goes on: back into flight as the direction's user, or done.
     enum Claim {
-        case proceed(fd: CInt, sequence: UInt64)
+        case proceed(fd: CInt, sequence: UInt32)
         case ended(Wake)
     }
 
@@ -101,7 +101,7 @@ extension SocketCore {
     ///
     /// Not itself `async`: the caller suspends with `withUnsafeContinuation` and hands the
     /// continuation here, which saves an async frame and an executor hop per wait.
-    func suspend(_ direction: Direction, _ waiter: Waiter, sequence: UInt64, _ continuation: UnsafeContinuation<Wake, Never>) {
+    func suspend(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, _ continuation: UnsafeContinuation<Wake, Never>) {
         let (immediate, notices): (Wake?, [Notice]) = state.withLock { state in
             var notices: [Notice] = []
             var immediate: Wake?

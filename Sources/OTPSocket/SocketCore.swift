@@ -30,9 +30,9 @@ final class SocketCore: @unchecked Sendable {
     /// connect's address, the counters) is boxed and allocated on first use.
     struct State {
         /// Threads inside a syscall or poll on `fd`.
-        var inFlight = 0
+        var inFlight: Int32 = 0
         /// Threads in a syscall that may sleep in the kernel: `close` wakes them with shutdown.
-        var inKernel = 0
+        var inKernel: Int32 = 0
         /// The thread in `close` waiting for `inFlight` to reach zero.
         var closer: ThreadWaker?
         var read = OperationQueue()
@@ -40,8 +40,9 @@ final class SocketCore: @unchecked Sendable {
         var accept = OperationQueue()
         var connect = OperationQueue()
         /// Readiness edges seen by the reactor, to catch one that raced a failed attempt.
-        var readSequence: UInt64 = 0
-        var writeSequence: UInt64 = 0
+        /// 32 bits (wrapping): a stale match would take 2^32 edges between an attempt and its wait.
+        var readSequence: UInt32 = 0
+        var writeSequence: UInt32 = 0
         /// Allocated on first use: an idle socket carries no counters.
         var counterBox: CounterBox?
         private var otpBox: Boxed<OTPSettings>?
@@ -74,7 +75,10 @@ final class SocketCore: @unchecked Sendable {
             set { connectingBox = newValue.map { Boxed($0) } }
         }
 
-        init(fd: CInt) { self.fd = fd }
+        init(fd: CInt, connected: Bool) {
+            self.fd = fd
+            self.connected = connected
+        }
 
         subscript(direction: Direction) -> OperationQueue {
             get {
@@ -104,7 +108,7 @@ final class SocketCore: @unchecked Sendable {
 
         var counters: SocketCounters { counterBox?.value ?? SocketCounters() }
 
-        func sequence(_ direction: Direction) -> UInt64 {
+        func sequence(_ direction: Direction) -> UInt32 {
             direction == .read || direction == .accept ? readSequence : writeSequence
         }
 
@@ -126,8 +130,8 @@ final class SocketCore: @unchecked Sendable {
     let borrowers = Atomic<UInt32>(0)
     static let closingBit: UInt32 = 1 << 31
 
-    init(fd: CInt) {
-        state = Mutex(State(fd: fd))
+    init(fd: CInt, connected: Bool = false) {
+        state = Mutex(State(fd: fd, connected: connected))
         descriptor = fd
     }
 
@@ -216,7 +220,7 @@ final class SocketCore: @unchecked Sendable {
     enum Entry {
         /// Go ahead: `fd` stays open until `leave`; `sequence` is the readiness count now;
         /// `mayBlock`: the syscall may sleep in the kernel (counted in `inKernel`).
-        case proceed(fd: CInt, sequence: UInt64, mayBlock: Bool)
+        case proceed(fd: CInt, sequence: UInt32, mayBlock: Bool)
         case closed
         /// Queued behind the current user.
         case queued(Waiter)

@@ -33,10 +33,12 @@ extension Socket {
     /// Erlang `number_of/0`: how many sockets the registry lists. ``info()`` counts every open
     /// socket, listed or not, in `num_sockets`.
     public static func numberOf() -> Int {
-        // Counted without loading the weak references: a strong reference dropped under the
-        // lock could be a socket's last, and its release takes the lock.
+        // Counted without retaining the sockets: a strong reference dropped under the lock
+        // could be a socket's last, and its release takes the lock.
         SocketRegistry.shared.state.withLock { state in
-            state.entries.values.reduce(0) { $0 + ($1.registered ? 1 : 0) }
+            var count = 0
+            state.forEach { if $0.registryLink.listed { count += 1 } }
+            return count
         }
     }
 
@@ -51,12 +53,12 @@ extension Socket {
     /// Erlang `setopt(Socket, {otp, use_registry}, Bool)`: lists or unlists this socket.
     /// Throws `closed` once the socket is closed.
     public func useRegistry(_ enabled: Bool) throws(SocketError) {
-        guard SocketRegistry.shared.setRegistered(id, enabled) else { throw .closed }
+        guard SocketRegistry.shared.setRegistered(self, enabled) else { throw .closed }
     }
 
     /// Erlang `getopt(Socket, {otp, use_registry})`: whether ``whichSockets(_:)`` lists this
     /// socket; false once it is closed.
     public var usesRegistry: Bool {
-        SocketRegistry.shared.isRegistered(id) ?? false
+        SocketRegistry.shared.isRegistered(self) ?? false
     }
 }

@@ -4,29 +4,34 @@ import Synchronization
 /// Erlang's socket registry: every open socket, which of them `which_sockets` lists, the
 /// global settings of `info/0`, and the monitors.
 ///
-/// Every socket has an entry from its creation to its close (explicit or by release); the
-/// entry holds the socket unretained (``UnretainedReference``: no `weak`, which would give
+/// Every socket is in the registry from its creation to its close (explicit or by
+/// release): a doubly linked list threaded through the sockets themselves
+/// (``Socket/registryLink``, guarded by the registry's lock), oldest first, so that opening,
+/// closing and listing a socket cost a few pointer writes and no hashing or allocation. The
+/// links hold the sockets unretained (``UnretainedReference``: no `weak`, which would give
 /// every socket a side table and slow down its retains and releases), so that the registry
-/// never keeps one alive; a socket's deinit removes its entry under the lock before its
-/// memory goes, and a socket whose deinit has begun does not load. Nothing that
-/// may be a socket's (or a mailbox's) last reference is released under the lock: a socket's
-/// release takes the lock. The counters of
-/// `info/0` are computed from the entries: they count the sockets open now, by domain, type
-/// and protocol, whether listed or not.
+/// never keeps one alive; a socket's deinit unlinks it under the lock before its memory
+/// goes, and a socket whose deinit has begun does not load. Nothing that may be a socket's
+/// (or a mailbox's) last reference is released under the lock: a socket's release takes the
+/// lock. The counters of `info/0` are computed from the list: they count the sockets open
+/// now, by domain, type and protocol, whether listed or not.
 final class SocketRegistry: Sendable {
     static let shared = SocketRegistry()
 
-    struct Entry {
-        let socket: UnretainedReference<Socket>
-        let domain: Domain
-        let type: SocketType
-        let `protocol`: SocketProtocol
+    /// A socket's place in the registry, in the socket itself; guarded by the registry's lock.
+    struct Link {
+        var older: UnretainedReference<Socket>?
+        var newer: UnretainedReference<Socket>?
+        /// In the registry (open); false before it opens and once it is closed.
+        var linked = false
         /// Listed by `which_sockets` (Erlang `use_registry` of this socket).
-        var registered: Bool
+        var listed = false
     }
 
     struct State {
-        var entries: [UInt64: Entry] = [:]
+        /// The ends of the list of open sockets.
+        var oldest: UnretainedReference<Socket>?
+        var newest: UnretainedReference<Socket>?
         /// The default of new sockets (Erlang `use_registry/1`).
         var useRegistry = true
         /// Erlang `debug/1`.
@@ -37,40 +42,64 @@ final class SocketRegistry: Sendable {
         var monitors: [UInt64: [UInt64: Mailbox]] = [:]
         /// The socket of each active monitor, by monitor id.
         var monitored: [UInt64: UInt64] = [:]
+
+        /// Every open socket, oldest first, unretained: only under the lock (a socket whose
+        /// deinit has begun may be among them; its memory stays until it has unlinked).
+        func forEach(_ body: (Socket) -> Void) {
+            var next = oldest
+            while let socket = next {
+                next = socket.withObject { socket in
+                    body(socket)
+                    return socket.registryLink.newer
+                }
+            }
+        }
     }
 
     let state = Mutex(State())
     let nextMonitor = Atomic<UInt64>(1)
 
-    /// A new socket: counted at once, listed when the global setting says so.
-    func opened(_ socket: Socket) {
+    /// A new socket: counted at once, listed when the global setting says so, or, for an
+    /// accepted socket, exactly when its (open) listening socket is.
+    func opened(_ socket: Socket, acceptedBy listener: Socket?) {
         let socketDebug: Bool = state.withLock { state in
-            state.entries[socket.id] = Entry(socket: UnretainedReference(socket), domain: socket.domain, type: socket.type,
-                                             protocol: socket.protocol, registered: state.useRegistry)
+            let listed = listener.flatMap { $0.registryLink.linked ? $0.registryLink.listed : nil } ?? state.useRegistry
+            let reference = UnretainedReference(socket)
+            socket.registryLink = Link(older: state.newest, newer: nil, linked: true, listed: listed)
+            if let newest = state.newest {
+                newest.withObject { $0.registryLink.newer = reference }
+            } else {
+                state.oldest = reference
+            }
+            state.newest = reference
             return state.socketDebug
         }
         if socketDebug { socket.core.update { $0.otp.debug = true } }
     }
 
-    /// The socket was released without `close()`: `stand_in` is a closed socket with the same
-    /// identity, for the DOWN messages of its monitors.
-    func closed(id: UInt64, standIn: () -> Socket) {
-        let mailboxes = remove(id)
+    /// The socket was released without `close()` (called from its deinit): `stand_in` is a
+    /// closed socket with the same identity, for the DOWN messages of its monitors.
+    func closed(_ socket: Socket, standIn: () -> Socket) {
+        let mailboxes = remove(socket)
         guard !mailboxes.isEmpty else { return }
-        let socket = standIn()
-        for (ref, mailbox) in mailboxes { mailbox.post(.down(MonitorRef(id: ref), socket, .closed)) }
+        let standIn = standIn()
+        for (ref, mailbox) in mailboxes { mailbox.post(.down(MonitorRef(id: ref), standIn, .closed)) }
     }
 
     /// `close()` succeeded: the socket leaves the registry and its monitors fire.
     func closedExplicitly(_ socket: Socket) {
-        for (ref, mailbox) in remove(socket.id) { mailbox.post(.down(MonitorRef(id: ref), socket, .closed)) }
+        for (ref, mailbox) in remove(socket) { mailbox.post(.down(MonitorRef(id: ref), socket, .closed)) }
     }
 
-    /// Removes a socket's entry and monitors; returns the monitors to notify, oldest first.
-    private func remove(_ id: UInt64) -> [(UInt64, Mailbox)] {
+    /// Unlinks a socket and removes its monitors; returns the monitors to notify, oldest first.
+    private func remove(_ socket: Socket) -> [(UInt64, Mailbox)] {
         state.withLock { state in
-            guard state.entries.removeValue(forKey: id) != nil, !state.monitors.isEmpty else { return [] }
-            guard let monitors = state.monitors.removeValue(forKey: id) else { return [] }
+            let link = socket.registryLink
+            guard link.linked else { return [] }
+            if let older = link.older { older.withObject { $0.registryLink.newer = link.newer } } else { state.oldest = link.newer }
+            if let newer = link.newer { newer.withObject { $0.registryLink.older = link.older } } else { state.newest = link.older }
+            socket.registryLink = Link()
+            guard !state.monitors.isEmpty, let monitors = state.monitors.removeValue(forKey: socket.id) else { return [] }
             for ref in monitors.keys { state.monitored.removeValue(forKey: ref) }
             return monitors.sorted { $0.key < $1.key }
         }
@@ -78,32 +107,26 @@ final class SocketRegistry: Sendable {
 
     /// Lists or unlists one open socket (Erlang `{otp, use_registry}`); false when it is closed.
     @discardableResult
-    func setRegistered(_ id: UInt64, _ registered: Bool) -> Bool {
-        state.withLock { state in
-            guard state.entries[id] != nil else { return false }
-            state.entries[id]!.registered = registered
+    func setRegistered(_ socket: Socket, _ registered: Bool) -> Bool {
+        state.withLock { _ in
+            guard socket.registryLink.linked else { return false }
+            socket.registryLink.listed = registered
             return true
         }
     }
 
-    /// An accepted socket is listed exactly when its listening socket is.
-    func inheritRegistration(from parent: UInt64, to child: UInt64) {
-        state.withLock { state in
-            guard let registered = state.entries[parent]?.registered, state.entries[child] != nil else { return }
-            state.entries[child]!.registered = registered
-        }
-    }
-
     /// Whether an open socket is listed; `nil` once it is closed.
-    func isRegistered(_ id: UInt64) -> Bool? {
-        state.withLock { $0.entries[id]?.registered }
+    func isRegistered(_ socket: Socket) -> Bool? {
+        state.withLock { _ in socket.registryLink.linked ? socket.registryLink.listed : nil }
     }
 
     /// The listed live sockets, oldest first.
     func sockets() -> [Socket] {
         state.withLock { state in
-            state.entries.filter { $0.value.registered }.sorted { $0.key < $1.key }.compactMap { $0.value.socket.load() }
-        }
+            var sockets: [UnretainedReference<Socket>] = []
+            state.forEach { if $0.registryLink.listed { sockets.append(UnretainedReference($0)) } }
+            return sockets.compactMap { $0.load() }
+        }.sorted { $0.id < $1.id }
     }
 
     // MARK: Monitors
@@ -112,7 +135,7 @@ final class SocketRegistry: Sendable {
     func monitor(_ socket: Socket, _ mailbox: Mailbox) -> MonitorRef {
         let ref = MonitorRef(id: nextMonitor.wrappingAdd(1, ordering: .relaxed).oldValue)
         let open: Bool = state.withLock { state in
-            guard state.entries[socket.id] != nil else { return false }
+            guard socket.registryLink.linked else { return false }
             state.monitors[socket.id, default: [:]][ref.id] = mailbox
             state.monitored[ref.id] = socket.id
             return true

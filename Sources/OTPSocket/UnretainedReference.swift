@@ -29,6 +29,12 @@ struct UnretainedReference<Object: AnyObject>: @unchecked Sendable {
         pointer = Unmanaged.passUnretained(object).toOpaque()
     }
 
+    /// Runs `body` on the object without retaining it: only where its memory is known to be
+    /// valid (under the holder's lock), even while its `deinit` runs.
+    func withObject<R>(_ body: (Object) -> R) -> R {
+        Unmanaged<Object>.fromOpaque(pointer)._withUnsafeGuaranteedRef(body)
+    }
+
     /// The object, or `nil` when its last reference is gone (its `deinit` has begun).
     func load() -> Object? {
         guard swiftTryRetain(pointer) != nil else { return nil }
