@@ -136,6 +136,7 @@ final class SocketCore: @unchecked Sendable {
     }
 
     /// Borrows the descriptor, or `nil` once `close` began; pair with ``giveBack()``.
+    @inline(__always)
     func borrow() -> CInt? {
         let now = borrowers.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
         guard now & SocketCore.closingBit == 0 else {
@@ -146,9 +147,16 @@ final class SocketCore: @unchecked Sendable {
     }
 
     /// Ends a borrow; the last one after `close` began wakes the closing thread.
+    @inline(__always)
     func giveBack() {
         let now = borrowers.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
         guard now == SocketCore.closingBit else { return }
+        wakeCloser()
+    }
+
+    /// The slow path of ``giveBack()``, out of line so that a borrow inlines into its caller.
+    @inline(never)
+    private func wakeCloser() {
         let closer: ThreadWaker? = state.withLock { state in
             guard state.inFlight == 0, let closer = state.closer else { return nil }
             state.closer = nil

@@ -1,15 +1,27 @@
 import SystemPackage
 
 /// Reads a C `int`-sized integer that `getsockopt` wrote; some options write a byte.
-@inlinable
+@inlinable @inline(__always)
 func loadCInteger(_ raw: UnsafeRawBufferPointer, _ what: String) throws(InvalidValue) -> Int64 {
     switch raw.count {
     case 1: return Int64(raw.load(as: UInt8.self))
     case 2: return Int64(raw.loadUnaligned(as: Int16.self))
     case 4: return Int64(raw.loadUnaligned(as: Int32.self))
     case 8: return raw.loadUnaligned(as: Int64.self)
-    default: throw InvalidValue("\(what): the kernel returned \(raw.count) bytes")
+    default: throw kernelReturned(raw.count, what)
     }
+}
+
+/// The error of ``loadCInteger(_:_:)``, out of line so that the load itself inlines.
+@usableFromInline @inline(never)
+func kernelReturned(_ count: Int, _ what: String) -> InvalidValue {
+    InvalidValue("\(what): the kernel returned \(count) bytes")
+}
+
+/// The error of a value that does not fit a C integer, out of line so that the encoding inlines.
+@usableFromInline @inline(never)
+func notACInt(_ value: Int) -> InvalidValue {
+    InvalidValue("\(value) is not a C int")
 }
 
 extension Int: SocketOptionValue {
@@ -18,7 +30,7 @@ extension Int: SocketOptionValue {
     /// A C `int`; a value outside its range is `invalid`.
     @inlinable
     public func withNativeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(InvalidValue) -> R {
-        guard let value = CInt(exactly: self) else { throw InvalidValue("\(self) is not a C int") }
+        guard let value = CInt(exactly: self) else { throw notACInt(self) }
         return withUnsafeBytes(of: value) { body($0) }
     }
 
