@@ -52,12 +52,11 @@ extension Socket {
     /// Runs `body` with `O_NONBLOCK` set on `fd`, then restores its flags.
     static func withoutBlocking(_ fd: CInt, _ body: () -> Result<CInt, Errno>) -> Result<CInt, Errno> {
         let flags: CInt
-        switch Syscall.fcntl(fd, Native.F_GETFL, 0) {
+        switch Syscall.setNonblocking(fd) {
         case .failure(let errno): return .failure(errno)
         case .success(let value): flags = value
         }
         if flags & Native.O_NONBLOCK != 0 { return body() }
-        if case .failure(let errno) = Syscall.fcntl(fd, Native.F_SETFL, flags | Native.O_NONBLOCK) { return .failure(errno) }
         defer { _ = Syscall.fcntl(fd, Native.F_SETFL, flags) }
         return body()
     }

@@ -61,8 +61,7 @@ extension Socket {
         guard fd >= 0 else { throw .invalid("fd \(fd)") }
         let own = options.dup ? try Syscall.dup(fd).socketResult() : fd
         do throws(SocketError) {
-            let flags = try Syscall.fcntl(own, Native.F_GETFL, 0).socketResult()
-            _ = try Syscall.fcntl(own, Native.F_SETFL, flags | Native.O_NONBLOCK).socketResult()
+            _ = try Syscall.setNonblocking(own).socketResult()
             _ = try Syscall.fcntl(own, Native.F_SETFD, Native.FD_CLOEXEC).socketResult()
             var domain = options.domain ?? Domain(rawValue: 0)
             if options.domain == nil { domain = Domain(rawValue: try readInt(own, Native.SOL_SOCKET, Native.SO_DOMAIN)) }

@@ -329,11 +329,7 @@ final class SocketCore: @unchecked Sendable {
     /// connect, sendfile) when they must not sleep. Once set it stays.
     func makeNonblocking(_ fd: CInt) -> Result<Void, SocketError> {
         if state.withLock({ $0.nonblocking }) { return .success(()) }
-        switch Syscall.fcntl(fd, Native.F_GETFL, 0) {
-        case .failure(let errno): return .failure(.errno(errno))
-        case .success(let flags):
-            if case .failure(let errno) = Syscall.fcntl(fd, Native.F_SETFL, flags | Native.O_NONBLOCK) { return .failure(.errno(errno)) }
-        }
+        if case .failure(let errno) = Syscall.setNonblocking(fd) { return .failure(.errno(errno)) }
         state.withLock { $0.nonblocking = true }
         return .success(())
     }

@@ -100,6 +100,15 @@ enum Syscall {
         retrying { Glibc.fcntl(fd, command, argument) }
     }
 
+    /// Gives `fd` `O_NONBLOCK` (one `F_SETFL` only when it lacks it) and returns its flags
+    /// from before, for a caller that restores them.
+    static func setNonblocking(_ fd: CInt) -> Result<CInt, Errno> {
+        fcntl(fd, Native.F_GETFL, 0).flatMap { flags in
+            if flags & Native.O_NONBLOCK != 0 { return .success(flags) }
+            return fcntl(fd, Native.F_SETFL, flags | Native.O_NONBLOCK).map { _ in flags }
+        }
+    }
+
     static func ioctl(_ fd: CInt, _ request: CUnsignedLong, _ argument: UnsafeMutableRawPointer) -> Result<CInt, Errno> {
         retrying { Glibc.ioctl(fd, request, argument) }
     }
