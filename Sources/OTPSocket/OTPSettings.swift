@@ -1,7 +1,7 @@
 import SocketConstants
 
 /// The options of Erlang's `otp` level: how this library, above the OS, handles a socket.
-/// Read and written under the socket's lock (``SocketCore``).
+/// Read and written under the socket's lock (``Socket/State``).
 struct OTPSettings: Sendable {
     /// OTP's default `{otp, rcvbuf}`, `{otp, rcvctrlbuf}` and `{otp, sndctrlbuf}`.
     static let defaultRcvbuf = 8192

@@ -25,7 +25,10 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
     let epoll: CInt
     /// Written to wake the loop when a job is enqueued from another thread.
     private let wakeup: CInt
-    private let sockets = Mutex<[UInt64: SocketCore]>([:])
+    /// The registered sockets by token, unretained: a socket takes itself out (in `close`,
+    /// which its deinit runs) before its memory goes, and one whose deinit has begun does
+    /// not load.
+    private let sockets = Mutex<[UInt64: UnretainedReference<Socket>]>([:])
     private let nextToken = Atomic<UInt64>(1)
     private let jobs = Mutex<Deque<UnownedJob>>([])
     private var thread = pthread_t()
@@ -70,10 +73,11 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Starts watching `core`'s descriptor; returns the token that identifies it.
-    func register(_ core: SocketCore, fd: CInt) -> Result<UInt64, SocketError> {
+    /// Starts watching `socket`'s descriptor; returns the token that identifies it.
+    func register(_ socket: Socket, fd: CInt) -> Result<UInt64, SocketError> {
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
-        sockets.withLock { $0[token] = core }
+        let reference = UnretainedReference(socket)
+        sockets.withLock { $0[token] = reference }
         let events = UInt64(Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET)
         let result = watch(fd, token: token, events: events)
         if case .failure(let errno) = result {
@@ -113,8 +117,8 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
                     _ = withUnsafeMutableBytes(of: &value) { Syscall.read(wakeup, $0) }
                     continue
                 }
-                guard let core = sockets.withLock({ $0[token] }) else { continue }
-                core.ready(readable: events & readable != 0, writable: events & writable != 0)
+                guard let socket = sockets.withLock({ $0[token]?.load() }) else { continue }
+                socket.ready(readable: events & readable != 0, writable: events & writable != 0)
             }
         }
     }

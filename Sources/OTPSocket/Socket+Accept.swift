@@ -2,8 +2,8 @@ import SocketConstants
 import SystemPackage
 
 extension Socket {
-    func acceptAttempt(fd: CInt, count: inout SocketCore.Count) -> Step<Socket> {
-        if !count.mayBlock, case .failure(let error) = core.makeNonblocking(fd) { return .failed(error) }
+    func acceptAttempt(fd: CInt, count: inout Socket.Count) -> Step<Socket> {
+        if !count.mayBlock, case .failure(let error) = makeNonblocking(fd) { return .failed(error) }
         switch Syscall.accept(fd, nil, nil) {
         case .success(let new):
             count.packets += 1
@@ -22,7 +22,7 @@ extension Socket {
     /// Erlang `accept/1,2` with timeout `infinity` (`nil`) or a time-out: the next
     /// connection of a listening socket, as a new socket.
     public func accept(timeout: Duration? = nil) throws(SocketError) -> Socket {
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try perform(.accept, .accept, deadline: timeout.map(Deadline.after), &count) { fd, count in
             acceptAttempt(fd: fd, count: &count)
         }.get()
@@ -30,7 +30,7 @@ extension Socket {
 
     /// Erlang `accept/2` with `nowait` or a select handle.
     public func accept(select mode: SelectMode) throws(SocketError) -> Completion<Socket> {
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.accept, .accept, mode: mode, &count, { fd, count in acceptAttempt(fd: fd, count: &count) }) {
         case .done(let socket): return .completed(socket)
         case .selected(let info): return .selected(info)
@@ -40,7 +40,7 @@ extension Socket {
 
     /// `accept` for async code.
     public func accept(timeout: Duration? = nil) async throws(SocketError) -> Socket {
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try await performAsync(.accept, .accept, deadline: timeout.map(Deadline.after), &count) { fd, count in
             acceptAttempt(fd: fd, count: &count)
         }.get()

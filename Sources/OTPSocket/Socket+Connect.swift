@@ -9,7 +9,7 @@ extension Socket {
     /// says `EAGAIN` and needs connect(2) again. A call that must not sleep first gives the
     /// descriptor `O_NONBLOCK` (connect(2) has no per-call flag).
     func connectAttempt(_ address: SocketAddress, again: inout Bool, fd: CInt, mayBlock: Bool = false) -> Step<Void> {
-        if !mayBlock, case .failure(let error) = core.makeNonblocking(fd) { return .failed(error) }
+        if !mayBlock, case .failure(let error) = makeNonblocking(fd) { return .failed(error) }
         let result: Result<CInt, SocketError>
         do throws(SocketError) {
             result = try address.withNative { (raw, length) throws(SocketError) in
@@ -28,7 +28,7 @@ extension Socket {
         again = true
         switch result {
         case .success:
-            core.update { $0.connected = true; $0.connecting = nil }
+            update { $0.connected = true; $0.connecting = nil }
             return .done(())
         case .failure(let error):
             switch error.reason {
@@ -37,13 +37,13 @@ extension Socket {
             // that never connected polls writable with `SO_ERROR` 0, so waiting would report
             // a connection that does not exist (as OTP 25 does). The caller tries again.
             case .errno(.nowInProgress), .errno(.alreadyInProcess):
-                core.update { $0.connecting = address }
+                update { $0.connecting = address }
                 return .wouldBlock
             case .errno(.socketIsConnected) where retried:
-                core.update { $0.connected = true; $0.connecting = nil }
+                update { $0.connected = true; $0.connecting = nil }
                 return .done(())
             default:
-                core.update { $0.connecting = nil }
+                update { $0.connecting = nil }
                 return .failed(error)
             }
         }
@@ -67,7 +67,7 @@ extension Socket {
     /// that never connected).
     public func connect(to address: SocketAddress, timeout: Duration? = nil) throws(SocketError) {
         var again = false
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         try perform(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, count in
             connectAttempt(address, again: &again, fd: fd, mayBlock: count.mayBlock)
         }.get()
@@ -78,7 +78,7 @@ extension Socket {
     /// it, or calling this again from the same mailbox does.
     public func connect(to address: SocketAddress, select mode: SelectMode) throws(SocketError) -> Completion<Void> {
         var again = false
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.connect, .connect, mode: mode, queues: false, &count, { fd, _ in
             connectAttempt(address, again: &again, fd: fd)
         }) {
@@ -96,9 +96,9 @@ extension Socket {
     /// success too early, a connect still in progress throws `einprogress` and stays pending:
     /// its `select` message will still come.
     public func connect() throws(SocketError) {
-        let pending: (owner: Waiter, address: SocketAddress)?? = core.update { state in
+        let pending: (owner: Waiter, address: SocketAddress)?? = update { state in
             if state.closed { return .none }
-            guard let owner = state.connect.ownerWaiter, owner.handleID != nil,
+            guard let owner = state[owner: .connect].waiter, owner.handleID != nil,
                   let address = state.connecting else { return .some(nil) }
             return (owner, address)
         }
@@ -107,10 +107,10 @@ extension Socket {
         var again = true
         let step = try withDescriptor { fd in connectAttempt(address, again: &again, fd: fd) }
         if case .wouldBlock = step { throw .errno(.nowInProgress) }
-        let finished: Bool = core.update { state in
-            guard state.connect.ownerWaiter === owner else { return false }
+        let finished: Bool = update { state in
+            guard state[owner: .connect].waiter === owner else { return false }
             owner.revoked.store(true, ordering: .releasing)
-            state.connect.owner = .none
+            state[owner: .connect] = .none
             state.connecting = nil
             return true
         }
@@ -121,7 +121,7 @@ extension Socket {
     /// `connect` for async code.
     public func connect(to address: SocketAddress, timeout: Duration? = nil) async throws(SocketError) {
         var again = false
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         try await performAsync(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, _ in
             connectAttempt(address, again: &again, fd: fd)
         }.get()
@@ -132,6 +132,6 @@ extension Socket {
     /// way is dropped. An unknown or finished operation is `invalid(info)`; on a closed
     /// socket, `closed`.
     public func cancel(_ info: SelectInfo) throws(SocketError) {
-        try core.cancel(info)
+        try cancelSelect(info)
     }
 }

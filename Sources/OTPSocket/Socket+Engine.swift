@@ -37,13 +37,13 @@ extension Socket {
     /// A call that can finish at once costs the syscall and two uncontended lock round trips:
     /// no reactor, no eventfd (a thread's waker is made the first time it has to wait).
     func perform<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
-                    _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) -> Result<T, SocketError> {
+                    _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> Result<T, SocketError> {
         // This thread's waker is looked up only when the call has to queue.
         var waker: ThreadWaker?
         var waiter: Waiter?
         var fd: CInt
         entering: while true {
-            switch core.enter(direction, blocking: deadline == nil, orQueue: {
+            switch enter(direction, blocking: deadline == nil, orQueue: {
                 guard queues else { return nil }
                 if waker == nil { waker = ThreadWaker.existing }
                 guard let waker else { return nil }
@@ -64,10 +64,10 @@ extension Socket {
                 fd = descriptor
                 count.mayBlock = mayBlock
             case .queued(let queued):
-                switch core.waitForTurn(direction, queued, deadline: deadline) {
+                switch waitForTurn(direction, queued, deadline: deadline) {
                 case .proceed(let descriptor, _):
                     fd = descriptor
-                    count.mayBlock = core.claimKernel(blocking: deadline == nil)
+                    count.mayBlock = claimKernel(blocking: deadline == nil)
                 case .ended(let wake):
                     return .failure(wake.error)
                 }
@@ -78,17 +78,17 @@ extension Socket {
             count.tries += 1
             switch attempt(fd, &count) {
             case .done(let value):
-                core.leave(direction, counting: count)
+                leave(direction, counting: count)
                 return .success(value)
             case .failed(let error):
                 count.failed = true
-                core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+                leave(direction, counting: count, peerClosed: endsQueue(direction, error))
                 // A syscall woken by close's shutdown reports whatever shutdown made of it.
-                return .failure(count.mayBlock && core.isClosed ? .closed : error)
+                return .failure(count.mayBlock && isClosed ? .closed : error)
             case .wouldBlock:
                 if let deadline, deadline.remaining == nil {
                     count.failed = true
-                    core.leave(direction, counting: count)
+                    leave(direction, counting: count)
                     return .failure(.timeout)
                 }
                 let current: Waiter
@@ -99,16 +99,16 @@ extension Socket {
                         current = Waiter(kind: .blocking(try ThreadWaker.current()), tag: tag)
                     } catch {
                         count.failed = true
-                        core.leave(direction, counting: count)
+                        leave(direction, counting: count)
                         return .failure(error)
                     }
                     waiter = current
                 }
                 count.waits += 1
-                let wake = core.waitBlocking(direction, current, fd: fd, deadline: deadline)
+                let wake = waitBlocking(direction, current, fd: fd, deadline: deadline)
                 if wake == .ready || wake == .promoted { continue }
                 count.failed = true
-                core.leave(direction, counting: count)
+                leave(direction, counting: count)
                 return .failure(wake.error)
             }
         }
@@ -117,7 +117,7 @@ extension Socket {
     /// Runs `attempt` in the `nowait` style: when it would block, the operation parks as the
     /// current user (or queues) and a select message will tell the caller to call again.
     func performSelect<T>(_ direction: Direction, _ tag: SelectTag, mode: SelectMode, queues: Bool = true,
-                          _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) -> SelectOutcome<T> {
+                          _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> SelectOutcome<T> {
         let handle = mode.handle
         var made: Waiter?
         func waiter() -> Waiter {
@@ -127,7 +127,7 @@ extension Socket {
             return new
         }
         let fd: CInt, sequence: UInt32
-        switch core.enter(direction, orQueue: { queues ? waiter() : nil }, mailbox: mode.mailbox) {
+        switch enter(direction, orQueue: { queues ? waiter() : nil }, mailbox: mode.mailbox) {
         case .closed:
             return .failed(.closed)
         case .busy:
@@ -141,22 +141,22 @@ extension Socket {
         count.tries += 1
         switch attempt(fd, &count) {
         case .done(let value):
-            core.leave(direction, counting: count)
+            leave(direction, counting: count)
             return .done(value)
         case .failed(let error):
             count.failed = true
-            core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+            leave(direction, counting: count, peerClosed: endsQueue(direction, error))
             return .failed(error)
         case .wouldBlock:
             do {
-                try core.registerIfNeeded(fd: fd)
+                try registerIfNeeded(fd: fd)
             } catch {
                 count.failed = true
-                core.leave(direction, counting: count)
+                leave(direction, counting: count)
                 return .failed(error)
             }
             count.waits += 1
-            switch core.park(direction, waiter(), sequence: sequence, counting: count) {
+            switch park(direction, waiter(), sequence: sequence, counting: count) {
             case .parked:
                 return .selected(SelectInfo(tag: tag, handle: handle))
             case .closed:
@@ -168,7 +168,7 @@ extension Socket {
     /// Runs `attempt` in the async style: waiting suspends the task, not a thread; task
     /// cancellation cancels the operation and leaves the socket usable.
     func performAsync<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
-                         _ count: inout SocketCore.Count, _ attempt: (CInt, inout SocketCore.Count) -> Step<T>) async -> Result<T, SocketError> {
+                         _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) async -> Result<T, SocketError> {
         var made: Waiter?
         func waiter() -> Waiter {
             if let made { return made }
@@ -176,9 +176,8 @@ extension Socket {
             made = new
             return new
         }
-        let core = self.core
         var fd: CInt, sequence: UInt32
-        switch core.enter(direction, orQueue: { queues ? waiter() : nil }) {
+        switch enter(direction, orQueue: { queues ? waiter() : nil }) {
         case .closed:
             return .failure(.closed)
         case .busy:
@@ -189,13 +188,13 @@ extension Socket {
         case .queued(let queued):
             let wake = await withTimeout(deadline, direction, queued) {
                 await withTaskCancellationHandler {
-                    await core.waitForTurn(queued)
+                    await waitForTurn(queued)
                 } onCancel: {
-                    core.expire(direction, queued, .cancelled)
+                    expire(direction, queued, .cancelled)
                 }
             }
             guard wake == .promoted else { return .failure(wake.error) }
-            switch core.claim(direction, queued) {
+            switch claim(direction, queued) {
             case .proceed(let descriptor, let seen):
                 fd = descriptor
                 sequence = seen
@@ -207,24 +206,24 @@ extension Socket {
             count.tries += 1
             switch attempt(fd, &count) {
             case .done(let value):
-                core.leave(direction, counting: count)
+                leave(direction, counting: count)
                 return .success(value)
             case .failed(let error):
                 count.failed = true
-                core.leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+                leave(direction, counting: count, peerClosed: endsQueue(direction, error))
                 // A syscall woken by close's shutdown reports whatever shutdown made of it.
-                return .failure(count.mayBlock && core.isClosed ? .closed : error)
+                return .failure(count.mayBlock && isClosed ? .closed : error)
             case .wouldBlock:
                 if let deadline, deadline.remaining == nil {
                     count.failed = true
-                    core.leave(direction, counting: count)
+                    leave(direction, counting: count)
                     return .failure(.timeout)
                 }
                 do {
-                    try core.registerIfNeeded(fd: fd)
+                    try registerIfNeeded(fd: fd)
                 } catch {
                     count.failed = true
-                    core.leave(direction, counting: count)
+                    leave(direction, counting: count)
                     return .failure(error)
                 }
                 let current = waiter()
@@ -233,22 +232,22 @@ extension Socket {
                 if deadline == nil {
                     // Written out, without `withTimeout`: one async frame (and hop) less.
                     wake = await withTaskCancellationHandler {
-                        await withUnsafeContinuation { core.suspend(direction, current, sequence: sequence, $0) }
+                        await withUnsafeContinuation { suspend(direction, current, sequence: sequence, $0) }
                     } onCancel: {
-                        core.expire(direction, current, .cancelled)
+                        expire(direction, current, .cancelled)
                     }
                 } else {
                     wake = await withTimeout(deadline, direction, current) {
                         await withTaskCancellationHandler {
-                            await withUnsafeContinuation { core.suspend(direction, current, sequence: sequence, $0) }
+                            await withUnsafeContinuation { suspend(direction, current, sequence: sequence, $0) }
                         } onCancel: {
-                            core.expire(direction, current, .cancelled)
+                            expire(direction, current, .cancelled)
                         }
                     }
                 }
                 var ended = wake
                 if wake == .ready || wake == .promoted {
-                    switch core.claim(direction, current) {
+                    switch claim(direction, current) {
                     case .proceed(let descriptor, let seen):
                         fd = descriptor
                         sequence = seen
@@ -260,7 +259,7 @@ extension Socket {
                 // Out of flight and out of the slot already: count, and end.
                 count.failed = ended != .cancelled
                 let counted = count
-                core.update { $0.count(direction, counted) }
+                update { $0.count(direction, counted) }
                 return .failure(ended.error)
             }
         }
@@ -271,12 +270,11 @@ extension Socket {
     private func withTimeout(_ deadline: Deadline?, _ direction: Direction, _ waiter: Waiter,
                              _ body: () async -> Wake) async -> Wake {
         guard let deadline else { return await body() }
-        let core = self.core
         let timer = Task {
             if let remaining = deadline.remaining {
                 try? await Task.sleep(for: remaining)
             }
-            if !Task.isCancelled { core.expire(direction, waiter, .timeout) }
+            if !Task.isCancelled { expire(direction, waiter, .timeout) }
         }
         defer { timer.cancel() }
         return await body()

@@ -50,26 +50,26 @@ extension Socket {
             var wstates: [SocketState] = []
             var fd: CInt?
         }
-        let snapshot: Snapshot = core.update { state in
+        let snapshot: Snapshot = update { state in
             var snapshot = Snapshot(counters: state.counters)
-            snapshot.readers = state.read.users
-            snapshot.writers = state.write.users
-            snapshot.acceptors = state.accept.users
+            snapshot.readers = state.users(.read)
+            snapshot.writers = state.users(.write)
+            snapshot.acceptors = state.users(.accept)
             if state.closed {
                 let done: SocketState = state.released ? .closed : .closing
                 snapshot.rstates = [done]
                 snapshot.wstates = [done]
                 return snapshot
             }
-            snapshot.fd = state.fd
-            func selected(_ queue: OperationQueue) -> Bool { queue.ownerWaiter?.handleID != nil }
+            snapshot.fd = descriptor
+            func selected(_ direction: Direction) -> Bool { state[owner: direction].waiter?.handleID != nil }
             if state.bound { snapshot.rstates.append(.bound) }
             if state.listening { snapshot.rstates.append(.listening) }
-            if state.accept.users > 0 { snapshot.rstates.append(.accepting) }
-            if selected(state.read) || selected(state.accept) { snapshot.rstates.append(.selected) }
-            if state.connect.users > 0 { snapshot.wstates.append(.connecting) }
+            if state.users(.accept) > 0 { snapshot.rstates.append(.accepting) }
+            if selected(.read) || selected(.accept) { snapshot.rstates.append(.selected) }
+            if state.users(.connect) > 0 { snapshot.wstates.append(.connecting) }
             if state.connected { snapshot.wstates.append(.connected) }
-            if selected(state.write) || selected(state.connect) { snapshot.wstates.append(.selected) }
+            if selected(.write) || selected(.connect) { snapshot.wstates.append(.selected) }
             return snapshot
         }
         var readable = false, writable = false

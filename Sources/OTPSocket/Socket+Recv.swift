@@ -9,7 +9,7 @@ import Musl
 extension Socket {
     var isStream: Bool { type == .stream }
 
-    var defaultReadSize: Int { core.update { $0.otp.rcvbuf } }
+    var defaultReadSize: Int { update { $0.otp.rcvbuf } }
 
     /// Reads up to this many bytes go through a buffer on the stack.
     static var smallRead: Int { 1024 }
@@ -23,7 +23,7 @@ extension Socket {
     /// copying it (Linux), so the buffer is zeroed first rather than returned uninitialized.
     /// With `peek`, a stream reads once: adding a peeked chunk to a peeked chunk would
     /// duplicate the data.
-    func recvAttempt(length: Int, flags: MsgFlags, data: inout [UInt8]?, fd: CInt, count: inout SocketCore.Count) -> Step<[UInt8]> {
+    func recvAttempt(length: Int, flags: MsgFlags, data: inout [UInt8]?, fd: CInt, count: inout Socket.Count) -> Step<[UInt8]> {
         let stream = isStream
         let capacity = length > 0 ? length : defaultReadSize
         let zeroFill = flags.contains(.trunc)
@@ -76,7 +76,7 @@ extension Socket {
             if received == 0 && stream && want > 0 {
                 return .failed(.closed)  // the peer closed: Erlang {error, closed}
             }
-            if received == 0 && count.mayBlock && core.isClosed { return .failed(.closed) }
+            if received == 0 && count.mayBlock && isClosed { return .failed(.closed) }
             count.transferred(min(received, want))
             if !stream || length == 0 || data!.count >= length || peek { return .done(data!) }
         }
@@ -98,7 +98,7 @@ extension Socket {
     public func recv(_ length: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> [UInt8] {
         guard length >= 0 else { throw .invalid("length \(length)") }
         var data: [UInt8]?
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = perform(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
         }
@@ -114,7 +114,7 @@ extension Socket {
     public func recv(_ length: Int = 0, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<[UInt8]> {
         guard length >= 0 else { throw .invalid("length \(length)") }
         var data: [UInt8]?
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let outcome = performSelect(.read, .recv, mode: mode, &count) { fd, count in
             recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
         }
@@ -132,7 +132,7 @@ extension Socket {
     public func recv(_ length: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> [UInt8] {
         guard length >= 0 else { throw .invalid("length \(length)") }
         var data: [UInt8]?
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = await performAsync(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
         }
@@ -144,7 +144,7 @@ extension Socket {
 
     // MARK: recvfrom
 
-    func recvfromAttempt(size: Int, flags: MsgFlags, fd: CInt, count: inout SocketCore.Count) -> Step<(SocketAddress, [UInt8])> {
+    func recvfromAttempt(size: Int, flags: MsgFlags, fd: CInt, count: inout Socket.Count) -> Step<(SocketAddress, [UInt8])> {
         var received = 0
         var failure: Errno?
         var source = SocketAddress.unspec([])
@@ -172,7 +172,7 @@ extension Socket {
             return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
         }
         if received == 0 && isStream && size > 0 { return .failed(.closed) }
-        if received == 0 && count.mayBlock && core.isClosed { return .failed(.closed) }
+        if received == 0 && count.mayBlock && isClosed { return .failed(.closed) }
         let kept = min(received, size)
         count.transferred(kept)
         return .done((source, zeroFill ? Array(data[0..<kept]) : data))
@@ -183,7 +183,7 @@ extension Socket {
     public func recvfrom(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> (source: SocketAddress, data: [UInt8]) {
         guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
         let size = bufferSize > 0 ? bufferSize : defaultReadSize
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try perform(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
         }.get()
@@ -193,7 +193,7 @@ extension Socket {
     public func recvfrom(_ bufferSize: Int = 0, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<RecvFrom> {
         guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
         let size = bufferSize > 0 ? bufferSize : defaultReadSize
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.read, .recvfrom, mode: mode, &count, { fd, count in
             recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
         }) {
@@ -207,7 +207,7 @@ extension Socket {
     public func recvfrom(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> (source: SocketAddress, data: [UInt8]) {
         guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
         let size = bufferSize > 0 ? bufferSize : defaultReadSize
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try await performAsync(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
         }.get()

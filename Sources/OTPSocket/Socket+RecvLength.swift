@@ -9,7 +9,7 @@ import Musl
 extension Socket {
     /// One `recv(2)` (`from` false) or `recvfrom(2)` into `size` bytes, keeping the length
     /// the kernel returned, which the `trunc` flag makes the datagram's full length.
-    func recvLengthAttempt(size: Int, flags: MsgFlags, from: Bool, fd: CInt, count: inout SocketCore.Count) -> Step<RecvLength> {
+    func recvLengthAttempt(size: Int, flags: MsgFlags, from: Bool, fd: CInt, count: inout Socket.Count) -> Step<RecvLength> {
         let flags = count.mayBlock ? flags : flags.union(MsgFlags(rawValue: Native.MSG_DONTWAIT))
         var received = 0
         var failure: Errno?
@@ -54,7 +54,7 @@ extension Socket {
     /// because OTP's `recv` with `trunc` returns bytes from past its own buffer.
     public func recvWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try perform(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: false, fd: fd, count: &count)
         }.get()
@@ -63,7 +63,7 @@ extension Socket {
     /// ``recvWithLength(_:flags:timeout:)`` with `nowait` or a select handle.
     public func recvWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<RecvLength> {
         let size = try recvLengthSize(bufferSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.read, .recv, mode: mode, &count, { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: false, fd: fd, count: &count)
         }) {
@@ -76,7 +76,7 @@ extension Socket {
     /// ``recvWithLength(_:flags:timeout:)`` for async code.
     public func recvWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try await performAsync(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: false, fd: fd, count: &count)
         }.get()
@@ -90,7 +90,7 @@ extension Socket {
     /// OTP's `recvfrom` with `trunc` returns bytes from past its own buffer.
     public func recvfromWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try perform(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: true, fd: fd, count: &count)
         }.get()
@@ -99,7 +99,7 @@ extension Socket {
     /// ``recvfromWithLength(_:flags:timeout:)`` with `nowait` or a select handle.
     public func recvfromWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<RecvLength> {
         let size = try recvLengthSize(bufferSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.read, .recvfrom, mode: mode, &count, { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: true, fd: fd, count: &count)
         }) {
@@ -112,7 +112,7 @@ extension Socket {
     /// ``recvfromWithLength(_:flags:timeout:)`` for async code.
     public func recvfromWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try await performAsync(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: true, fd: fd, count: &count)
         }.get()

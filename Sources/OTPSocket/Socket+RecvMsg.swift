@@ -2,14 +2,14 @@ import SocketConstants
 import SystemPackage
 
 extension Socket {
-    var defaultControlSize: Int { core.update { $0.otp.rcvctrlbuf } }
+    var defaultControlSize: Int { update { $0.otp.rcvctrlbuf } }
 
     /// The syscall side of `recvmsg`: one `recvmsg(2)` into a data buffer of `bufSize` bytes
     /// and a control buffer of `ctrlSize` bytes. On a local socket, the only kind that passes
     /// descriptors, `MSG_CMSG_CLOEXEC` is always set: received descriptors are close-on-exec,
     /// like every descriptor this library makes. (Other families may refuse the flag: packet
     /// sockets fail with `einval`.)
-    func recvmsgAttempt(bufSize: Int, ctrlSize: Int, flags: MsgFlags, fd: CInt, count: inout SocketCore.Count) -> Step<MsgRecv> {
+    func recvmsgAttempt(bufSize: Int, ctrlSize: Int, flags: MsgFlags, fd: CInt, count: inout Socket.Count) -> Step<MsgRecv> {
         let flags = count.mayBlock ? flags : flags.union(MsgFlags(rawValue: Native.MSG_DONTWAIT))
         let implicit: MsgFlags = domain == .local ? .cmsgCloexec : []
         var failure: Errno?
@@ -76,7 +76,7 @@ extension Socket {
     /// readiness of its own: `.zero` polls it. The peer closing a stream throws `closed`.
     public func recvmsg(bufSize: Int = 0, ctrlSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> MsgRecv {
         let (size, ctrl) = try recvmsgSizes(bufSize, ctrlSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try perform(.read, .recvmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvmsgAttempt(bufSize: size, ctrlSize: ctrl, flags: flags, fd: fd, count: &count)
         }.get()
@@ -87,7 +87,7 @@ extension Socket {
     /// call again.
     public func recvmsg(bufSize: Int = 0, ctrlSize: Int = 0, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<MsgRecv> {
         let (size, ctrl) = try recvmsgSizes(bufSize, ctrlSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.read, .recvmsg, mode: mode, &count, { fd, count in
             recvmsgAttempt(bufSize: size, ctrlSize: ctrl, flags: flags, fd: fd, count: &count)
         }) {
@@ -100,7 +100,7 @@ extension Socket {
     /// `recvmsg` for async code.
     public func recvmsg(bufSize: Int = 0, ctrlSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> MsgRecv {
         let (size, ctrl) = try recvmsgSizes(bufSize, ctrlSize)
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         return try await performAsync(.read, .recvmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvmsgAttempt(bufSize: size, ctrlSize: ctrl, flags: flags, fd: fd, count: &count)
         }.get()

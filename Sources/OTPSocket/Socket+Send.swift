@@ -6,7 +6,7 @@ extension Socket {
     /// would block; a datagram goes in one call. `sent` counts across waits. `MSG_NOSIGNAL`
     /// is always set: a closed peer is `epipe`, never a signal.
     func sendAttempt(_ data: [UInt8], flags: MsgFlags, to address: SocketAddress?, sent: inout Int,
-                     fd: CInt, count: inout SocketCore.Count) -> Step<Void> {
+                     fd: CInt, count: inout Socket.Count) -> Step<Void> {
         let stream = isStream
         let flags = flags.rawValue | Native.MSG_NOSIGNAL | (count.mayBlock ? 0 : Native.MSG_DONTWAIT)
         while true {
@@ -47,7 +47,7 @@ extension Socket {
     /// the error carries the `rest`.
     public func send(_ data: [UInt8], flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
         var sent = 0
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = perform(.write, .send, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendAttempt(data, flags: flags, to: nil, sent: &sent, fd: fd, count: &count)
         }
@@ -60,7 +60,7 @@ extension Socket {
     /// `send(Socket, Data, Cont)`).
     public func send(_ data: [UInt8], flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<[UInt8]> {
         var sent = 0
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.write, .send, mode: mode, &count, { fd, count in
             sendAttempt(data, flags: flags, to: nil, sent: &sent, fd: fd, count: &count)
         }) {
@@ -73,7 +73,7 @@ extension Socket {
     /// `send` for async code.
     public func send(_ data: [UInt8], flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
         var sent = 0
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = await performAsync(.write, .send, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendAttempt(data, flags: flags, to: nil, sent: &sent, fd: fd, count: &count)
         }
@@ -83,7 +83,7 @@ extension Socket {
     /// Erlang `sendto/3..5`: sends `data` to `destination`.
     public func sendto(_ data: [UInt8], to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
         var sent = 0
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = perform(.write, .sendto, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendAttempt(data, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
         }
@@ -93,7 +93,7 @@ extension Socket {
     /// `sendto` with `nowait` or a select handle.
     public func sendto(_ data: [UInt8], to destination: SocketAddress, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<[UInt8]> {
         var sent = 0
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.write, .sendto, mode: mode, &count, { fd, count in
             sendAttempt(data, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
         }) {
@@ -106,7 +106,7 @@ extension Socket {
     /// `sendto` for async code.
     public func sendto(_ data: [UInt8], to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
         var sent = 0
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = await performAsync(.write, .sendto, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendAttempt(data, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
         }

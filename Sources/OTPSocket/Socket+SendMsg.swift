@@ -68,7 +68,7 @@ extension Socket {
     /// The syscall side of `sendmsg`: one `sendmsg(2)` per at most `IOV_MAX` elements. A
     /// stream socket goes on until all is taken or it would block; a datagram goes in one call.
     func sendmsgAttempt(_ iov: [[UInt8]], _ prepared: PreparedMessage, flags: MsgFlags, cursor: inout IOVCursor,
-                        fd: CInt, count: inout SocketCore.Count) -> Step<Void> {
+                        fd: CInt, count: inout Socket.Count) -> Step<Void> {
         let stream = isStream
         let flags = flags.rawValue | Native.MSG_NOSIGNAL | (count.mayBlock ? 0 : Native.MSG_DONTWAIT)
         let limit = Int(Native.IOV_MAX)
@@ -128,7 +128,7 @@ extension Socket {
     public func sendmsg(_ message: MsgSend, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
         let prepared = try prepare(message)
         var cursor = IOVCursor()
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = perform(.write, .sendmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendmsgAttempt(message.iov, prepared, flags: flags, cursor: &cursor, fd: fd, count: &count)
         }
@@ -142,7 +142,7 @@ extension Socket {
     public func sendmsg(_ message: MsgSend, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<[[UInt8]]> {
         let prepared = try prepare(message)
         var cursor = IOVCursor()
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         switch performSelect(.write, .sendmsg, mode: mode, &count, { fd, count in
             sendmsgAttempt(message.iov, prepared, flags: flags, cursor: &cursor, fd: fd, count: &count)
         }) {
@@ -156,7 +156,7 @@ extension Socket {
     public func sendmsg(_ message: MsgSend, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
         let prepared = try prepare(message)
         var cursor = IOVCursor()
-        var count = SocketCore.Count()
+        var count = Socket.Count()
         let result = await performAsync(.write, .sendmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendmsgAttempt(message.iov, prepared, flags: flags, cursor: &cursor, fd: fd, count: &count)
         }
@@ -169,7 +169,7 @@ extension Socket {
     /// over (a select call from the same mailbox does).
     func release(_ info: SelectInfo, for mode: SelectMode?) {
         if let mode, mode.mailbox === info.handle.mailbox { return }
-        try? core.cancel(info)
+        try? cancelSelect(info)
     }
 
     /// Erlang `sendmsg(Socket, Data, Cont)` and `sendmsg(Socket, Data, Cont, Timeout)`: sends

@@ -52,9 +52,9 @@ extension Socket {
     /// or the socket would block; or, with `useSyscall` false, `pread` and `send` (a chunk
     /// read but not taken by the socket is read again on the next try).
     func sendfileAttempt(input: CInt, progress: inout SendfileProgress, useSyscall: Bool,
-                         fd: CInt, count: inout SocketCore.Count) -> Step<Int> {
+                         fd: CInt, count: inout Socket.Count) -> Step<Int> {
         // sendfile(2) has no per-call flag: a call that must not sleep needs O_NONBLOCK.
-        if !count.mayBlock, case .failure(let error) = core.makeNonblocking(fd) { return .failed(error) }
+        if !count.mayBlock, case .failure(let error) = makeNonblocking(fd) { return .failed(error) }
         while true {
             if progress.isFinished { return .done(progress.sent) }
             let result: Result<Int, Errno>
@@ -138,8 +138,8 @@ extension Socket {
         return withCount
     }
 
-    func sendfileCount() -> SocketCore.Count {
-        var count = SocketCore.Count()
+    func sendfileCount() -> Socket.Count {
+        var count = Socket.Count()
         count.sendfile = true
         return count
     }

@@ -13,17 +13,35 @@ import Synchronization
 /// Erlang's owner process and `controlling_process` have no Swift counterpart: any thread
 /// or task holding the socket may use it. Messages go to the ``Mailbox`` a caller names.
 public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertible {
-    // Laid out for size: the 8-byte fields first, the small ones packed at the end.
-    let core: SocketCore
+    // One object per socket, laid out for size: thousands of idle sockets each carry one
+    // (88 bytes, 96 with malloc's header). Declaration order is layout order: the 8-byte
+    // fields first, the 4-byte ones next, the bytes last. What most sockets never use (wait
+    // queues, counters, `otp` options) is in ``State/rare``, allocated on first use.
+
     /// A number unique in this process, for tables and messages.
     public let id: UInt64
-    /// The socket's place in the registry's list (guarded by the registry's lock).
-    @exclusivity(unchecked) var registryLink = SocketRegistry.Link()
+    /// The socket's neighbours in the registry's list (guarded by the registry's lock).
+    @exclusivity(unchecked) var registryOlder: UnretainedReference<Socket>?
+    @exclusivity(unchecked) var registryNewer: UnretainedReference<Socket>?
+    /// Who is using which direction, who waits, and the flags (guarded by `lock`). No
+    /// syscall runs under the lock, and no message, continuation or thread is woken under
+    /// it (see ``Notice``).
+    @exclusivity(unchecked) var state: State
+    let lock = Mutex(())
+    /// The descriptor, fixed for the socket's life, read without the lock (``borrow()``).
+    let descriptor: CInt
+    /// The threads borrowing the descriptor outside any operation (options, addresses,
+    /// ioctls: ``withDescriptor(_:)``), counted without the lock, and in the top bit
+    /// whether `close` began: one atomic add and one subtract per borrow.
+    let borrowers = Atomic<UInt32>(0)
     public let domain: Domain
     public let type: SocketType
     public let `protocol`: SocketProtocol
-    /// How the socket was made: Erlang `ctype` (`normal`, `fromfd`).
-    public let creation: Creation
+    /// In the registry (open); false before it opens and once it is closed.
+    @exclusivity(unchecked) var registryLinked = false
+    /// Listed by `which_sockets` (Erlang `use_registry` of this socket).
+    @exclusivity(unchecked) var registryListed = false
+    private let creationKind: CreationKind
 
     /// Erlang `ctype()`.
     public enum Creation: Sendable, Hashable {
@@ -35,39 +53,64 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         case fromFDDup(CInt)
     }
 
+    /// ``Creation`` in a byte; the duplicated descriptor's number is kept in ``State/rare``.
+    private enum CreationKind: UInt8 {
+        case normal, fromFD, fromFDDup
+    }
+
+    /// How the socket was made: Erlang `ctype` (`normal`, `fromfd`).
+    public var creation: Creation {
+        switch creationKind {
+        case .normal: return .normal
+        case .fromFD: return .fromFD
+        case .fromFDDup: return .fromFDDup(withLock { $0.rare?.duplicatedFrom ?? -1 })
+        }
+    }
+
     static let counter = Atomic<UInt64>(1)
 
     init(fd: CInt, domain: Domain, type: SocketType, protocol: SocketProtocol, creation: Creation = .normal,
          acceptedBy listener: Socket? = nil) {
-        core = SocketCore(fd: fd, connected: listener != nil)  // accepted: connected
+        id = Socket.counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        state = State(connected: listener != nil)  // accepted: connected
+        descriptor = fd
         self.domain = domain
         self.type = type
         self.protocol = `protocol`
-        self.creation = creation
-        id = Socket.counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        creationKind = Socket.kind(of: creation)
+        if case .fromFDDup(let original) = creation { state.makeRare().duplicatedFrom = original }
         SocketRegistry.shared.opened(self, acceptedBy: listener)
     }
 
     /// A closed stand-in with the identity of a socket that was released without `close()`:
-    /// what its monitors' DOWN messages carry. Not registered, not counted.
-    init(standInFor core: SocketCore, id: UInt64, domain: Domain, type: SocketType, protocol: SocketProtocol, creation: Creation) {
-        self.core = core
-        self.domain = domain
-        self.type = type
-        self.protocol = `protocol`
-        self.creation = creation
-        self.id = id
-        core.close()
+    /// what its monitors' DOWN messages carry. Not registered, not counted, no descriptor.
+    private init(standInFor socket: Socket) {
+        id = socket.id
+        state = State(connected: false)
+        state.closed = true
+        state.released = true
+        borrowers.store(Socket.closingBit, ordering: .relaxed)
+        descriptor = -1
+        domain = socket.domain
+        type = socket.type
+        self.protocol = socket.protocol
+        creationKind = socket.creationKind
+        if let original = socket.state.rare?.duplicatedFrom { state.makeRare().duplicatedFrom = original }
+    }
+
+    private static func kind(of creation: Creation) -> CreationKind {
+        switch creation {
+        case .normal: return .normal
+        case .fromFD: return .fromFD
+        case .fromFDDup: return .fromFDDup
+        }
     }
 
     deinit {
         // Closed already (by `close()`, which removed the entry and fired the monitors, or
         // a stand-in): nothing left to tell the registry.
-        guard core.close() else { return }
-        let (core, id, domain, type, proto, creation) = (core, id, domain, type, self.protocol, creation)
-        SocketRegistry.shared.closed(self) {
-            Socket(standInFor: core, id: id, domain: domain, type: type, protocol: proto, creation: creation)
-        }
+        guard tearDown() else { return }
+        SocketRegistry.shared.closed(self) { Socket(standInFor: self) }
     }
 
     /// Two values are the same socket when they have the same ``id`` (a DOWN message for a
@@ -78,7 +121,7 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
 
     /// The descriptor, or `nil` once closed (Erlang `{otp, fd}`).
     public var fd: CInt? {
-        core.update { $0.closed ? nil : $0.fd }
+        withLock { $0.closed ? nil : descriptor }
     }
 
     /// Erlang `close/1`. Every operation waiting on the socket, in any thread, task or
@@ -88,18 +131,18 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// thread that lingers, as in OTP (other sockets are not held up). Closing twice throws
     /// `closed`.
     public func close() throws(SocketError) {
-        guard core.close() else { throw .closed }
+        guard tearDown() else { throw .closed }
         SocketRegistry.shared.closedExplicitly(self)
     }
 
     /// Whether ``close()`` was called.
-    public var isClosed: Bool { core.update { $0.closed } }
+    public var isClosed: Bool { withLock { $0.closed } }
 
     /// Runs `body` with the descriptor kept open, outside any operation queue: no lock, one
-    /// atomic add before and one subtract after (see ``SocketCore/borrow()``).
+    /// atomic add before and one subtract after (see ``borrow()``).
     func withDescriptor<R>(_ body: (CInt) throws(SocketError) -> R) throws(SocketError) -> R {
-        guard let fd = core.borrow() else { throw .closed }
-        defer { core.giveBack() }
+        guard let fd = borrow() else { throw .closed }
+        defer { giveBack() }
         return try body(fd)
     }
 }

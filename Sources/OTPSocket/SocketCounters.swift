@@ -48,7 +48,7 @@ public struct SocketCounters: Sendable, Hashable {
     }
 
     /// Adds what one operation did.
-    mutating func add(_ direction: Direction, _ count: SocketCore.Count) {
+    mutating func add(_ direction: Direction, _ count: Socket.Count) {
         @inline(__always) func add(_ counter: inout UInt64, _ amount: UInt64, _ name: StaticString) {
             SocketCounters.add(&counter, amount, name, &wrapped)
         }

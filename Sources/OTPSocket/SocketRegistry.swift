@@ -18,7 +18,8 @@ import Synchronization
 final class SocketRegistry: Sendable {
     static let shared = SocketRegistry()
 
-    /// A socket's place in the registry, in the socket itself; guarded by the registry's lock.
+    /// A socket's place in the registry, kept in the socket itself (``Socket/registryLink``);
+    /// guarded by the registry's lock.
     struct Link {
         var older: UnretainedReference<Socket>?
         var newer: UnretainedReference<Socket>?
@@ -74,7 +75,7 @@ final class SocketRegistry: Sendable {
             state.newest = reference
             return state.socketDebug
         }
-        if socketDebug { socket.core.update { $0.otp.debug = true } }
+        if socketDebug { socket.update { $0.otp.debug = true } }
     }
 
     /// The socket was released without `close()` (called from its deinit): `stand_in` is a
@@ -160,5 +161,20 @@ final class SocketRegistry: Sendable {
     /// The active monitors of one socket.
     func monitors(of id: UInt64) -> [MonitorRef] {
         state.withLock { state in (state.monitors[id] ?? [:]).keys.sorted().map { MonitorRef(id: $0) } }
+    }
+}
+
+extension Socket {
+    /// The socket's place in the registry's list, kept in four of its fields (the links
+    /// first, the flags at the end, where the socket's layout has room); guarded by the
+    /// registry's lock.
+    var registryLink: SocketRegistry.Link {
+        get { SocketRegistry.Link(older: registryOlder, newer: registryNewer, linked: registryLinked, listed: registryListed) }
+        set {
+            registryOlder = newValue.older
+            registryNewer = newValue.newer
+            registryLinked = newValue.linked
+            registryListed = newValue.listed
+        }
     }
 }

@@ -22,7 +22,7 @@ enum Wake: Sendable, Equatable {
 }
 
 /// An operation that waits: for readiness as the current user, or in the queue behind it.
-/// All fields but ``revoked`` are guarded by the owning ``SocketCore``'s lock.
+/// All fields but ``revoked`` are guarded by the owning ``Socket``'s lock.
 ///
 /// A waiter that is woken while it is not parked (it is running its syscall, or has not yet
 /// installed its continuation) finds the reason in ``wake`` the next time it would park.
@@ -102,39 +102,17 @@ final class Waiter: @unchecked Sendable {
     }
 }
 
-/// One direction's current user and queue.
-struct OperationQueue {
-    enum Owner {
-        case none
-        /// Someone is inside the operation, in flight (the fast path needs no waiter).
-        case active
-        /// A waiter owns the slot: a blocking thread polling (in flight) or promoted, an async
-        /// task parked or resumed but not yet running, a selected caller.
-        case waiting(Waiter)
-    }
+/// Who owns one direction.
+enum Owner {
+    case none
+    /// Someone is inside the operation, in flight (the fast path needs no waiter).
+    case active
+    /// A waiter owns the slot: a blocking thread polling (in flight) or promoted, an async
+    /// task parked or resumed but not yet running, a selected caller.
+    case waiting(Waiter)
 
-    var owner: Owner = .none
-    var queued = Deque<Waiter>()
-
-    init() {}
-
-    var isIdle: Bool {
-        if case .none = owner, queued.isEmpty { return true }
-        return false
-    }
-
-    var ownerWaiter: Waiter? {
-        if case .waiting(let waiter) = owner { return waiter }
+    var waiter: Waiter? {
+        if case .waiting(let waiter) = self { return waiter }
         return nil
-    }
-
-    /// Current user plus queued ones, as `num_readers` and friends count them.
-    var users: Int {
-        let current: Int
-        switch owner {
-        case .none: current = 0
-        default: current = 1
-        }
-        return current + queued.count
     }
 }

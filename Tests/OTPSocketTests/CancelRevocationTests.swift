@@ -18,7 +18,7 @@ import Testing
             return
         }
         // What the reactor's readiness edge takes under the socket's lock: the parked owner.
-        let owner = try #require(server.core.state.withLock { $0[.read].ownerWaiter })
+        let owner = try #require(server.withLock { $0[owner: .read].waiter })
         try server.cancel(info)
         // The edge's post, after its unlock: here, after `cancel` returned.
         owner.post()

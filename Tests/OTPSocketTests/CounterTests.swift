@@ -161,11 +161,10 @@ func counters(_ expected: [String: UInt64]) -> [String: UInt64] {
 
     @Test func countersReportWrapAround() throws {
         let (a, b) = try unconnectedUDPPair()
-        a.core.update { state in
-            let box = CounterBox()
-            box.value.writeByte = .max - 5
-            box.value.writeTries = .max
-            state.counterBox = box
+        a.update { state in
+            let rare = state.makeRare()
+            rare.counters.writeByte = .max - 5
+            rare.counters.writeTries = .max
         }
         try a.sendto(Array(repeating: 0, count: 10), to: b.sockname())
         let wrapped = a.info().counters

@@ -189,14 +189,14 @@ func isSelect(_ handle: SelectHandle) -> @Sendable (SocketMessage) -> Bool {
 }
 
 /// Current plus queued users of each direction (Erlang `num_readers`, `num_writers`,
-/// `num_acceptors`), read through the core for tests.
+/// `num_acceptors`), read from the socket's state for tests.
 func users(_ socket: Socket) -> (readers: Int, writers: Int, acceptors: Int, connectors: Int) {
-    socket.core.update { ($0.read.users, $0.write.users, $0.accept.users, $0.connect.users) }
+    socket.update { ($0.users(.read), $0.users(.write), $0.users(.accept), $0.users(.connect)) }
 }
 
-/// The socket's counters, read through the core for tests.
+/// The socket's counters, read from the socket's state for tests.
 func counters(_ socket: Socket) -> SocketCounters {
-    socket.core.update { $0.counters }
+    socket.update { $0.counters }
 }
 
 /// Waits until `socket` has `count` readers (current plus queued).

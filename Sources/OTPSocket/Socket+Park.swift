@@ -1,6 +1,6 @@
 import SocketConstants
 
-extension SocketCore {
+extension Socket {
     enum Parking {
         case parked
         case closed
@@ -12,18 +12,18 @@ extension SocketCore {
     /// select message at once, as OTP would: the call always returns `select` after
     /// `EAGAIN`. `count` is what the operation did so far, counted when it parks or ends.
     func park(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, counting count: Count) -> Parking {
-        let (parking, notices): (Parking, [Notice]) = state.withLock { state in
+        let (parking, notices): (Parking, [Notice]) = withLock { state in
             var notices: [Notice] = []
             if state.closed {
                 var failed = count
                 failed.failed = true
                 state.count(direction, failed)
-                state[direction].owner = .none
+                state[owner: direction] = .none
                 if let closer = state.leaveFlight() { notices.append(closer) }
                 return (.closed, notices)
             }
             state.count(direction, count)
-            state[direction].owner = .waiting(waiter)
+            state[owner: direction] = .waiting(waiter)
             waiter.messageSent = state.sequence(direction) != sequence
             if waiter.messageSent { notices.append(.select(waiter)) }
             if let closer = state.leaveFlight() { notices.append(closer) }
@@ -36,11 +36,11 @@ extension SocketCore {
     /// A readiness edge from the reactor: resumes the parked async owner, or sends the
     /// parked select owner its message (once per wait). Blocking owners poll for themselves.
     func ready(readable: Bool, writable: Bool) {
-        let notices: [Notice] = state.withLock { state in
+        let notices: [Notice] = withLock { state in
             guard !state.closed else { return [] }
             var notices: [Notice] = []
             func notify(_ direction: Direction) {
-                guard let waiter = state[direction].ownerWaiter else { return }
+                guard let waiter = state[owner: direction].waiter else { return }
                 switch waiter.kind {
                 case .blocking:
                     break
@@ -72,19 +72,19 @@ extension SocketCore {
     /// Erlang `cancel/2`: forgets the `nowait` operation of `info`, whether it waits for
     /// readiness or in the queue. Its `select` message, if already sent, is taken back from
     /// the mailbox, and one still on its way is dropped: it never arrives.
-    func cancel(_ info: SelectInfo) throws(SocketError) {
+    func cancelSelect(_ info: SelectInfo) throws(SocketError) {
         let direction = Direction(info.tag)
         enum Found { case closed, none, owner(Notice?), queued }
-        let found: Found = state.withLock { state in
+        let found: Found = withLock { state in
             if state.closed { return .closed }
-            if let owner = state[direction].ownerWaiter, owner.handleID == info.handle.id {
+            if let owner = state[owner: direction].waiter, owner.handleID == info.handle.id {
                 owner.revoked.store(true, ordering: .releasing)
-                state[direction].owner = .none
+                state[owner: direction] = .none
                 if direction == .connect { state.connecting = nil }
-                return .owner(SocketCore.promote(direction, in: &state))
+                return .owner(Socket.promote(direction, in: &state))
             }
-            if let index = state[direction].queued.firstIndex(where: { $0.handleID == info.handle.id }) {
-                state[direction].queued.remove(at: index).revoked.store(true, ordering: .releasing)
+            if let index = state[queue: direction].firstIndex(where: { $0.handleID == info.handle.id }) {
+                state[queue: direction].remove(at: index).revoked.store(true, ordering: .releasing)
                 return .queued
             }
             return .none

@@ -5,7 +5,7 @@ import Glibc
 import Musl
 #endif
 
-extension SocketCore {
+extension Socket {
     /// Ends one waiter with `closed`: a blocking thread is woken, a task resumed (or told at
     /// its next park), a select caller sent `abort` (its pending `select` message dropped).
     static func end(_ waiter: Waiter, into notices: inout [Notice]) {
@@ -29,64 +29,67 @@ extension SocketCore {
     /// Ends every queued waiter of `direction` with `closed`. Call under the lock.
     static func endQueue(_ direction: Direction, in state: inout State) -> [Notice] {
         var notices: [Notice] = []
-        while let waiter = state[direction].queued.popFirst() {
+        while let waiter = state[queue: direction].popFirst() {
             end(waiter, into: &notices)
         }
         return notices
     }
 
-    /// Erlang `close/1`: every waiter is woken or aborted with `closed`; then the calling
-    /// thread waits for the threads still inside a syscall on the descriptor to leave (they
-    /// are woken, or finish a nonblocking call), takes it off the reactor and closes it, so
-    /// that with `SO_LINGER` set it is this thread that lingers, as in OTP. The descriptor is
-    /// closed exactly once. Returns false when the socket was already closed.
+    /// Erlang `close/1`'s work (``close()`` and a released socket's deinit): every waiter is
+    /// woken or aborted with `closed`; then the calling thread waits for the threads still
+    /// inside a syscall on the descriptor to leave (they are woken, or finish a nonblocking
+    /// call), takes it off the reactor and closes it, so that with `SO_LINGER` set it is this
+    /// thread that lingers, as in OTP. The descriptor is closed exactly once. Returns false
+    /// when the socket was already closed.
     @discardableResult
-    func close() -> Bool {
-        let closing: (notices: [Notice], wakeKernel: Bool, fd: CInt, released: Bool, token: UInt64?)? = state.withLock { state in
+    func tearDown() -> Bool {
+        let closing: (notices: [Notice], wakeKernel: Bool, released: Bool, token: UInt64?)? = withLock { state in
             guard !state.closed else { return nil }
             state.closed = true
-            let borrowed = borrowers.bitwiseOr(SocketCore.closingBit, ordering: .acquiringAndReleasing).newValue
+            let borrowed = borrowers.bitwiseOr(Socket.closingBit, ordering: .acquiringAndReleasing).newValue
             state.connecting = nil
             var notices: [Notice] = []
-            for direction in Direction.all {
-                if let owner = state[direction].ownerWaiter {
-                    state[direction].owner = .none
-                    SocketCore.end(owner, into: &notices)
-                }
-                while let waiter = state[direction].queued.popFirst() {
-                    SocketCore.end(waiter, into: &notices)
+            if state.rare != nil {
+                for direction in Direction.all {
+                    if let owner = state[owner: direction].waiter {
+                        state[owner: direction] = .none
+                        Socket.end(owner, into: &notices)
+                    }
+                    while let waiter = state[queue: direction].popFirst() {
+                        Socket.end(waiter, into: &notices)
+                    }
                 }
             }
             // Nobody in flight nor borrowing: nobody can start now (`closed` and the closing
             // bit are set), so the descriptor is released at once, in this one lock.
-            guard state.inFlight == 0, borrowed == SocketCore.closingBit else {
-                return (notices, state.inKernel > 0, state.fd, false, nil)
+            guard state.inFlight == 0, borrowed == Socket.closingBit else {
+                return (notices, state.inKernel > 0, false, nil)
             }
             precondition(!state.released, "socket descriptor released twice")
             state.released = true
             let token = state.token
             state.token = nil
-            return (notices, false, state.fd, true, token)
+            return (notices, false, true, token)
         }
         guard let closing else { return false }
         for notice in closing.notices { notice.deliver() }
         if closing.released {
-            if let token = closing.token { Reactor.shared.deregister(token: token, fd: closing.fd) }
-            Syscall.close(closing.fd)
+            if let token = closing.token { Reactor.shared.deregister(token: token, fd: descriptor) }
+            Syscall.close(descriptor)
             return true
         }
         // Threads asleep in a blocking syscall do not notice close(2): shutdown wakes them.
-        if closing.wakeKernel { _ = Syscall.shutdown(closing.fd, Native.SHUT_RDWR) }
+        if closing.wakeKernel { _ = Syscall.shutdown(descriptor, Native.SHUT_RDWR) }
         waitUntilIdle()
-        let (fd, token): (CInt, UInt64?) = state.withLock { state in
+        let token: UInt64? = withLock { state in
             precondition(!state.released, "socket descriptor released twice")
             state.released = true
             let token = state.token
             state.token = nil
-            return (state.fd, token)
+            return token
         }
-        if let token { Reactor.shared.deregister(token: token, fd: fd) }
-        Syscall.close(fd)
+        if let token { Reactor.shared.deregister(token: token, fd: descriptor) }
+        Syscall.close(descriptor)
         return true
     }
 
@@ -95,8 +98,8 @@ extension SocketCore {
     private func waitUntilIdle() {
         var waker: ThreadWaker?
         while true {
-            let idle: Bool = state.withLock { state in
-                if state.inFlight == 0, borrowers.load(ordering: .acquiring) == SocketCore.closingBit { return true }
+            let idle: Bool = withLock { state in
+                if state.inFlight == 0, borrowers.load(ordering: .acquiring) == Socket.closingBit { return true }
                 state.closer = waker
                 return false
             }

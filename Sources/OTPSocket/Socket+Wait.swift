@@ -1,6 +1,6 @@
 import SocketConstants
 
-extension SocketCore {
+extension Socket {
     /// How a woken waiter goes on: back into flight as the direction's user, or done.
     enum Claim {
         case proceed(fd: CInt, sequence: UInt32)
@@ -11,20 +11,20 @@ extension SocketCore {
     /// flight, unless the socket was closed or the waiter lost its slot (time-out, task
     /// cancellation) between its wake-up and now.
     func claim(_ direction: Direction, _ waiter: Waiter) -> Claim {
-        state.withLock { state in
-            guard state[direction].ownerWaiter === waiter else {
+        withLock { state in
+            guard state[owner: direction].waiter === waiter else {
                 let wake = waiter.wake ?? .closed
                 waiter.wake = nil
                 return .ended(wake == .ready || wake == .promoted ? .closed : wake)
             }
             if state.closed {
-                state[direction].owner = .none
+                state[owner: direction] = .none
                 return .ended(.closed)
             }
             waiter.wake = nil
-            state[direction].owner = .active
+            state[owner: direction] = .active
             state.inFlight += 1
-            return .proceed(fd: state.fd, sequence: state.sequence(direction))
+            return .proceed(fd: descriptor, sequence: state.sequence(direction))
         }
     }
 
@@ -35,9 +35,9 @@ extension SocketCore {
     /// wakes it through its eventfd and waits for it to leave.
     func waitBlocking(_ direction: Direction, _ waiter: Waiter, fd: CInt, deadline: Deadline?) -> Wake {
         guard case .blocking(let waker) = waiter.kind else { return .closed }
-        let closed: Bool = state.withLock { state in
+        let closed: Bool = withLock { state in
             if state.closed { return true }
-            state[direction].owner = .waiting(waiter)
+            state[owner: direction] = .waiting(waiter)
             return false
         }
         if closed { return .closed }
@@ -48,7 +48,7 @@ extension SocketCore {
         case .timedOut:
             return .timeout
         case .woken:
-            return state.withLock { state in
+            return withLock { state in
                 if let wake = waiter.wake { waiter.wake = nil; return wake }
                 return state.closed ? .closed : .ready
             }
@@ -60,20 +60,20 @@ extension SocketCore {
         guard case .blocking(let waker) = waiter.kind else { return .ended(.closed) }
         while true {
             let outcome = waker.wait(socket: -1, events: 0, deadline: deadline)
-            let claim: Claim? = state.withLock { state in
+            let claim: Claim? = withLock { state in
                 if let wake = waiter.wake {
                     waiter.wake = nil
                     // `close` overwrites `.promoted` and frees the slot, so a promoted
                     // waiter here owns the direction of an open socket.
                     guard wake == .promoted else { return .ended(wake) }
-                    state[direction].owner = .active
+                    state[owner: direction] = .active
                     state.inFlight += 1
-                    return .proceed(fd: state.fd, sequence: state.sequence(direction))
+                    return .proceed(fd: descriptor, sequence: state.sequence(direction))
                 }
                 if state.closed { return .ended(.closed) }
                 guard outcome == .timedOut else { return nil }
-                if let index = state[direction].queued.firstIndex(where: { $0 === waiter }) {
-                    state[direction].queued.remove(at: index)
+                if let index = state[queue: direction].firstIndex(where: { $0 === waiter }) {
+                    state[queue: direction].remove(at: index)
                 }
                 return .ended(.timeout)
             }
@@ -85,10 +85,10 @@ extension SocketCore {
 
     /// Registers the descriptor with the reactor, once. Called in flight.
     func registerIfNeeded(fd: CInt) throws(SocketError) {
-        let needed = state.withLock { $0.token == nil && !$0.closed }
+        let needed = withLock { $0.token == nil && !$0.closed }
         guard needed else { return }
         let token = try Reactor.shared.register(self, fd: fd).get()
-        let stale: Bool = state.withLock { state in
+        let stale: Bool = withLock { state in
             if state.token == nil, !state.closed { state.token = token; return false }
             return true
         }
@@ -102,19 +102,19 @@ extension SocketCore {
     /// Not itself `async`: the caller suspends with `withUnsafeContinuation` and hands the
     /// continuation here, which saves an async frame and an executor hop per wait.
     func suspend(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, _ continuation: UnsafeContinuation<Wake, Never>) {
-        let (immediate, notices): (Wake?, [Notice]) = state.withLock { state in
+        let (immediate, notices): (Wake?, [Notice]) = withLock { state in
             var notices: [Notice] = []
             var immediate: Wake?
             if state.closed {
-                state[direction].owner = .none
+                state[owner: direction] = .none
                 immediate = .closed
             } else if let wake = waiter.wake {
                 waiter.wake = nil
-                state[direction].owner = .none
-                if let next = SocketCore.promote(direction, in: &state) { notices.append(next) }
+                state[owner: direction] = .none
+                if let next = Socket.promote(direction, in: &state) { notices.append(next) }
                 immediate = wake
             } else {
-                state[direction].owner = .waiting(waiter)
+                state[owner: direction] = .waiting(waiter)
                 if state.sequence(direction) != sequence {
                     immediate = .ready  // an edge raced the attempt: claim and retry
                 } else {
@@ -131,7 +131,7 @@ extension SocketCore {
     /// A queued async caller waits for its turn (`.promoted`: claim), a close, or an expiry.
     func waitForTurn(_ waiter: Waiter) async -> Wake {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
-            let immediate: Wake? = state.withLock { state in
+            let immediate: Wake? = withLock { state in
                 if let wake = waiter.wake { waiter.wake = nil; return wake }
                 if state.closed { return .closed }
                 waiter.continuation = continuation
@@ -145,13 +145,13 @@ extension SocketCore {
     /// leaves its slot and resumes with `reason`; one that is running keeps `reason` for the
     /// moment it would park, so an expiry never gets lost in between.
     func expire(_ direction: Direction, _ waiter: Waiter, _ reason: Wake) {
-        let notices: [Notice] = state.withLock { state in
+        let notices: [Notice] = withLock { state in
             var notices: [Notice] = []
-            if state[direction].ownerWaiter === waiter {
-                state[direction].owner = .none
-                if let next = SocketCore.promote(direction, in: &state) { notices.append(next) }
-            } else if let index = state[direction].queued.firstIndex(where: { $0 === waiter }) {
-                state[direction].queued.remove(at: index)
+            if state[owner: direction].waiter === waiter {
+                state[owner: direction] = .none
+                if let next = Socket.promote(direction, in: &state) { notices.append(next) }
+            } else if let index = state[queue: direction].firstIndex(where: { $0 === waiter }) {
+                state[queue: direction].remove(at: index)
             } else {
                 if waiter.wake == nil { waiter.wake = reason }
                 return []

@@ -1,0 +1,272 @@
+import DequeModule
+import SocketConstants
+
+extension Socket {
+    /// What the socket's lock guards: who is using which direction, who waits, the flags.
+    /// 20 bytes inline; what most sockets never use is in ``rare``, allocated on first use.
+    ///
+    /// `inFlight` counts the threads that are inside a syscall or `poll` on the descriptor
+    /// right now, at most one per direction. A waiter that is parked, queued, or woken but
+    /// not yet running is not in flight: it claims the direction again (``claim(_:_:)``)
+    /// before it touches the descriptor. So after `close` the in-flight count drops to zero
+    /// promptly, and the closing thread itself releases the descriptor, exactly once (see
+    /// `Socket+Teardown.swift`).
+    struct State {
+        /// Queues, waiting owners, counters, `otp` options: allocated when first needed.
+        var rare: RareState?
+        /// Readiness edges seen by the reactor, to catch one that raced a failed attempt.
+        /// 32 bits (wrapping): a stale match would take 2^32 edges between an attempt and its wait.
+        var readSequence: UInt32 = 0
+        var writeSequence: UInt32 = 0
+        /// Threads inside a syscall or poll on the descriptor (one per direction at most).
+        var inFlight: UInt8 = 0
+        /// Threads in a syscall that may sleep in the kernel: `close` wakes them with shutdown.
+        var inKernel: UInt8 = 0
+        /// The directions whose owner is ``Owner/active`` (one bit each); a waiting owner is
+        /// in ``rare``.
+        private var active: UInt8 = 0
+        private var flags: Flags = []
+
+        private struct Flags: OptionSet {
+            var rawValue: UInt8
+            static let closed = Flags(rawValue: 1 << 0)
+            static let released = Flags(rawValue: 1 << 1)
+            static let nonblocking = Flags(rawValue: 1 << 2)
+            static let connected = Flags(rawValue: 1 << 3)
+            static let listening = Flags(rawValue: 1 << 4)
+            static let bound = Flags(rawValue: 1 << 5)
+            static let readShut = Flags(rawValue: 1 << 6)
+            static let writeShut = Flags(rawValue: 1 << 7)
+        }
+
+        init(connected: Bool) {
+            self.connected = connected
+        }
+
+        var closed: Bool {
+            get { flags.contains(.closed) }
+            set { flags.set(.closed, newValue) }
+        }
+        /// The descriptor was closed (by the thread that closed the socket).
+        var released: Bool {
+            get { flags.contains(.released) }
+            set { flags.set(.released, newValue) }
+        }
+        /// Whether the descriptor has `O_NONBLOCK`. It starts without: a blocking call with
+        /// timeout `infinity` then sleeps in the kernel, one syscall as in C. `nowait` and
+        /// async calls pass `MSG_DONTWAIT`, or set `O_NONBLOCK` (for good) where a call has
+        /// no flags.
+        var nonblocking: Bool {
+            get { flags.contains(.nonblocking) }
+            set { flags.set(.nonblocking, newValue) }
+        }
+        var connected: Bool {
+            get { flags.contains(.connected) }
+            set { flags.set(.connected, newValue) }
+        }
+        var listening: Bool {
+            get { flags.contains(.listening) }
+            set { flags.set(.listening, newValue) }
+        }
+        var bound: Bool {
+            get { flags.contains(.bound) }
+            set { flags.set(.bound, newValue) }
+        }
+        var readShut: Bool {
+            get { flags.contains(.readShut) }
+            set { flags.set(.readShut, newValue) }
+        }
+        var writeShut: Bool {
+            get { flags.contains(.writeShut) }
+            set { flags.set(.writeShut, newValue) }
+        }
+
+        /// ``rare``, allocated now if it was not.
+        mutating func makeRare() -> RareState {
+            if let rare { return rare }
+            let made = RareState()
+            rare = made
+            return made
+        }
+
+        // MARK: Directions
+
+        /// Who owns `direction`.
+        subscript(owner direction: Direction) -> Owner {
+            get {
+                if active & direction.bit != 0 { return .active }
+                if let waiter = rare?[waiter: direction] { return .waiting(waiter) }
+                return .none
+            }
+            set {
+                switch newValue {
+                case .none:
+                    active &= ~direction.bit
+                    if let rare { rare[waiter: direction] = nil }
+                case .active:
+                    active |= direction.bit
+                    if let rare { rare[waiter: direction] = nil }
+                case .waiting(let waiter):
+                    active &= ~direction.bit
+                    makeRare()[waiter: direction] = waiter
+                }
+            }
+        }
+
+        /// The callers queued behind `direction`'s owner, first come first.
+        subscript(queue direction: Direction) -> Deque<Waiter> {
+            get { rare?[queue: direction] ?? Deque() }
+            _modify {
+                if let rare {
+                    yield &rare[queue: direction]
+                } else {
+                    var queue = Deque<Waiter>()
+                    yield &queue
+                    if !queue.isEmpty { makeRare()[queue: direction] = queue }
+                }
+            }
+        }
+
+        /// Nobody owns `direction` and nobody waits for it: the fast path may take it.
+        @inline(__always)
+        func isIdle(_ direction: Direction) -> Bool {
+            guard active & direction.bit == 0 else { return false }
+            guard let rare else { return true }
+            return rare[waiter: direction] == nil && rare[queue: direction].isEmpty
+        }
+
+        /// Current user plus queued ones, as `num_readers` and friends count them.
+        func users(_ direction: Direction) -> Int {
+            if case .none = self[owner: direction] { return self[queue: direction].count }
+            return 1 + self[queue: direction].count
+        }
+
+        func sequence(_ direction: Direction) -> UInt32 {
+            direction == .read || direction == .accept ? readSequence : writeSequence
+        }
+
+        // MARK: What rare sockets use
+
+        /// The thread in `close` waiting for `inFlight` to reach zero.
+        var closer: ThreadWaker? {
+            get { rare?.closer }
+            set { if newValue != nil || rare != nil { makeRare().closer = newValue } }
+        }
+
+        /// The reactor's token for the descriptor, once registered.
+        var token: UInt64? {
+            get { rare?.token }
+            set { if newValue != nil || rare != nil { makeRare().token = newValue } }
+        }
+
+        /// The `otp` level options (their defaults until one is set).
+        var otp: OTPSettings {
+            get { rare?.otp ?? OTPSettings() }
+            set { makeRare().otp = newValue }
+        }
+
+        /// The address of a `nowait` connect in progress, for its finalization (`connect/1`).
+        var connecting: SocketAddress? {
+            get { rare?.connecting }
+            set { if newValue != nil || rare != nil { makeRare().connecting = newValue } }
+        }
+
+        var counters: SocketCounters { rare?.counters ?? SocketCounters() }
+
+        mutating func count(_ direction: Direction, _ count: Count) {
+            if direction == .connect { return }  // Erlang counts no connects
+            makeRare().counters.add(direction, count)
+        }
+
+        /// One thread leaves flight; after `close`, the last one wakes the closer.
+        mutating func leaveFlight() -> Notice? {
+            inFlight -= 1
+            guard closed, inFlight == 0, let closer else { return nil }
+            self.closer = nil
+            return .wakeThread(closer)
+        }
+    }
+
+    /// What most sockets never use, out of line: wait queues and waiting owners, the
+    /// counters (a socket that never transfers has none), the `otp` options, a `nowait`
+    /// connect's address, the reactor's token. Guarded by the socket's lock.
+    final class RareState {
+        @exclusivity(unchecked) var readWaiter: Waiter?
+        @exclusivity(unchecked) var writeWaiter: Waiter?
+        @exclusivity(unchecked) var acceptWaiter: Waiter?
+        @exclusivity(unchecked) var connectWaiter: Waiter?
+        @exclusivity(unchecked) var readQueue = Deque<Waiter>()
+        @exclusivity(unchecked) var writeQueue = Deque<Waiter>()
+        @exclusivity(unchecked) var acceptQueue = Deque<Waiter>()
+        @exclusivity(unchecked) var connectQueue = Deque<Waiter>()
+        @exclusivity(unchecked) var closer: ThreadWaker?
+        @exclusivity(unchecked) var counters = SocketCounters()
+        @exclusivity(unchecked) var otp = OTPSettings()
+        @exclusivity(unchecked) var connecting: SocketAddress?
+        @exclusivity(unchecked) var token: UInt64?
+        /// The caller's descriptor that `open(fd:)` duplicated (Erlang `fromfd` with `dup`).
+        @exclusivity(unchecked) var duplicatedFrom: CInt?
+
+        init() {}
+
+        subscript(waiter direction: Direction) -> Waiter? {
+            get {
+                switch direction {
+                case .read: return readWaiter
+                case .write: return writeWaiter
+                case .accept: return acceptWaiter
+                case .connect: return connectWaiter
+                }
+            }
+            set {
+                switch direction {
+                case .read: readWaiter = newValue
+                case .write: writeWaiter = newValue
+                case .accept: acceptWaiter = newValue
+                case .connect: connectWaiter = newValue
+                }
+            }
+        }
+
+        subscript(queue direction: Direction) -> Deque<Waiter> {
+            get {
+                switch direction {
+                case .read: return readQueue
+                case .write: return writeQueue
+                case .accept: return acceptQueue
+                case .connect: return connectQueue
+                }
+            }
+            _modify {
+                switch direction {
+                case .read: yield &readQueue
+                case .write: yield &writeQueue
+                case .accept: yield &acceptQueue
+                case .connect: yield &connectQueue
+                }
+            }
+        }
+    }
+
+    /// Runs `body` under the socket's lock with its state.
+    @inline(__always)
+    func withLock<R>(_ body: (inout State) -> R) -> R {
+        lock.withLock { _ in body(&state) }
+    }
+
+    /// Updates counters or flags without entering an operation.
+    func update<R: Sendable>(_ body: (inout State) -> R) -> R {
+        withLock(body)
+    }
+}
+
+extension Direction {
+    /// This direction's bit in ``Socket/State``'s active owners.
+    var bit: UInt8 { 1 << UInt8(rawValue) }
+}
+
+extension OptionSet {
+    fileprivate mutating func set(_ member: Element, _ present: Bool) {
+        if present { insert(member) } else { remove(member) }
+    }
+}
