@@ -46,21 +46,36 @@ extension Socket {
     /// The syscall side of `sendfile`: `sendfile(2)` until the count is sent, the file ends
     /// or the socket would block; or, with `useSyscall` false, `pread` and `send` (a chunk
     /// read but not taken by the socket is read again on the next try).
+    ///
+    /// One attempt blocks `SIGPIPE` once for all its sendfile(2) chunks
+    /// (``withoutSIGPIPE(_:)``): a blocking call with timeout `infinity` (the kernel sleeps
+    /// in sendfile(2)) and a `nowait` call are one attempt; a call that waits for the socket
+    /// makes one attempt per wake-up. The fallback sends with `MSG_NOSIGNAL` and needs no mask.
     func sendfileAttempt(input: CInt, progress: inout SendfileProgress, useSyscall: Bool,
                          fd: CInt, count: inout SocketCore.Count) -> Step<Int> {
         // sendfile(2) has no per-call flag: a call that must not sleep needs O_NONBLOCK.
         if !count.mayBlock, case .failure(let error) = core.makeNonblocking(fd) { return .failed(error) }
-        while true {
-            if progress.isFinished { return .done(progress.sent) }
-            let result: Result<Int, Errno>
-            if useSyscall {
+        guard useSyscall else {
+            return Socket.sendfileChunks(&progress, &count) { progress in
+                sendfileFallback(input: input, progress: progress, fd: fd)
+            }
+        }
+        return Socket.withoutSIGPIPE {
+            Socket.sendfileChunks(&progress, &count) { progress in
                 var position = progress.position
                 let chunk = min(progress.remaining ?? Socket.sendfileChunk, Socket.sendfileChunk)
-                result = Socket.withoutSIGPIPE { Syscall.sendfile(fd, input, &position, chunk) }
-            } else {
-                result = sendfileFallback(input: input, progress: progress, fd: fd)
+                return Syscall.sendfile(fd, input, &position, chunk)
             }
-            switch result {
+        }
+    }
+
+    /// Calls `send` (one chunk: the bytes the socket took, 0 at the end of the file) until
+    /// the count is sent, the file ends, the socket would block or a call fails.
+    static func sendfileChunks(_ progress: inout SendfileProgress, _ count: inout SocketCore.Count,
+                               _ send: (SendfileProgress) -> Result<Int, Errno>) -> Step<Int> {
+        while true {
+            if progress.isFinished { return .done(progress.sent) }
+            switch send(progress) {
             case .success(0):
                 return .done(progress.sent)  // the end of the file
             case .success(let n):
