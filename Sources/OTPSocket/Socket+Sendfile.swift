@@ -1,10 +1,5 @@
 import SocketConstants
 import SystemPackage
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The file `sendfile` reads: Erlang's `FileHandle` (a raw file), as a descriptor or a path.
 public enum SendfileSource: Sendable, Hashable {
@@ -51,21 +46,36 @@ extension Socket {
     /// The syscall side of `sendfile`: `sendfile(2)` until the count is sent, the file ends
     /// or the socket would block; or, with `useSyscall` false, `pread` and `send` (a chunk
     /// read but not taken by the socket is read again on the next try).
+    ///
+    /// One attempt blocks `SIGPIPE` once for all its sendfile(2) chunks
+    /// (``withoutSIGPIPE(_:)``): a blocking call with timeout `infinity` (the kernel sleeps
+    /// in sendfile(2)) and a `nowait` call are one attempt; a call that waits for the socket
+    /// makes one attempt per wake-up. The fallback sends with `MSG_NOSIGNAL` and needs no mask.
     func sendfileAttempt(input: CInt, progress: inout SendfileProgress, useSyscall: Bool,
                          fd: CInt, count: inout Socket.Count) -> Step<Int> {
         // sendfile(2) has no per-call flag: a call that must not sleep needs O_NONBLOCK.
         if !count.mayBlock, case .failure(let error) = makeNonblocking(fd) { return .failed(error) }
-        while true {
-            if progress.isFinished { return .done(progress.sent) }
-            let result: Result<Int, Errno>
-            if useSyscall {
+        guard useSyscall else {
+            return Socket.sendfileChunks(&progress, &count) { progress in
+                sendfileFallback(input: input, progress: progress, fd: fd)
+            }
+        }
+        return Socket.withoutSIGPIPE {
+            Socket.sendfileChunks(&progress, &count) { progress in
                 var position = progress.position
                 let chunk = min(progress.remaining ?? Socket.sendfileChunk, Socket.sendfileChunk)
-                result = Socket.withoutSIGPIPE { Syscall.sendfile(fd, input, &position, chunk) }
-            } else {
-                result = sendfileFallback(input: input, progress: progress, fd: fd)
+                return Syscall.sendfile(fd, input, &position, chunk)
             }
-            switch result {
+        }
+    }
+
+    /// Calls `send` (one chunk: the bytes the socket took, 0 at the end of the file) until
+    /// the count is sent, the file ends, the socket would block or a call fails.
+    static func sendfileChunks(_ progress: inout SendfileProgress, _ count: inout Socket.Count,
+                               _ send: (SendfileProgress) -> Result<Int, Errno>) -> Step<Int> {
+        while true {
+            if progress.isFinished { return .done(progress.sent) }
+            switch send(progress) {
             case .success(0):
                 return .done(progress.sent)  // the end of the file
             case .success(let n):
@@ -77,26 +87,6 @@ extension Socket {
                 return .failed(.errno(errno))
             }
         }
-    }
-
-    /// Runs `body` (a sendfile(2)) with `SIGPIPE` blocked in this thread, and takes back the
-    /// `SIGPIPE` it raised with `epipe`. sendfile(2) has no `MSG_NOSIGNAL`: on a stream whose
-    /// peer is gone (or that never connected) the kernel signals the thread, and the default
-    /// action ends the process. Like every send here, it fails with `epipe` instead. (The
-    /// Erlang VM ignores `SIGPIPE` altogether; a library must not change the process's
-    /// dispositions.) A `SIGPIPE` the caller had blocked already stays the caller's.
-    static func withoutSIGPIPE(_ body: () -> Result<Int, Errno>) -> Result<Int, Errno> {
-        var pipe = sigset_t(), previous = sigset_t()
-        sigemptyset(&pipe)
-        sigaddset(&pipe, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &pipe, &previous)
-        let result = body()
-        if case .failure(.brokenPipe) = result, sigismember(&previous, SIGPIPE) == 0 {
-            var now = timespec(tv_sec: 0, tv_nsec: 0)
-            _ = sigtimedwait(&pipe, nil, &now)
-        }
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
-        return result
     }
 
     /// One read and one send: how many bytes the socket took (0 at the end of the file).

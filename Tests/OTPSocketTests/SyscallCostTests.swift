@@ -110,6 +110,30 @@ import Testing
         withExtendedLifetime((listener, client)) {}
     }
 
+    /// A blocking `sendfile` to the end of a file makes two sendfile(2) calls (the bytes,
+    /// then 0 at the end) and blocks `SIGPIPE` once for both: two `rt_sigprocmask`, not four.
+    @Test func aBlockingSendfileBlocksSIGPIPEOnceForAllItsChunks() async throws {
+        let (listener, client, server) = try tcpPair()
+        let size = 64 * 1024
+        let path = try Fixtures.file(Fixtures.pattern(size))
+        defer { Fixtures.remove(path) }
+        let drain = Fixtures.Drain(server, count: 2 * size)
+        let sent = ResultBox<Int>()
+        guard let lines = try await syscalls(warmUp: {
+            _ = try? client.sendfile(.path(path))
+        }, of: {
+            sent.set((try? client.sendfile(.path(path))) ?? -1)
+        }) else { return }
+        #expect(sent.value == size)
+        #expect(drain.join().count == 2 * size)
+        let sendfiles = lines.filter { $0.hasPrefix("sendfile(") }
+        let masks = lines.filter { $0.hasPrefix("rt_sigprocmask(") }
+        #expect(sendfiles.count == 2, "sendfile(2) calls: \(sendfiles)")
+        #expect(masks.count == 2, "signal mask changes: \(masks)")
+        #expect(!lines.contains { $0.hasPrefix("rt_sigtimedwait(") }, "a SIGPIPE taken after a success: \(lines)")
+        withExtendedLifetime(listener) {}
+    }
+
     @Test func theCountersAgree() async throws {
         let (listener, client, server) = try tcpPair()
         try await client.send([1, 2, 3, 4])

@@ -56,6 +56,17 @@ final class StaticAssertEmitterTests: XCTestCase {
         XCTAssertTrue(found.first?.contains("SOL_SOCKET == 65535") ?? false, "\(found)")
     }
 
+    /// The signal constants of `constants-signals.tbl` (from `<signal.h>`) are checked like
+    /// every other: mips64el's `SIG_BLOCK` (1) in the host's snapshot fails.
+    func testAWrongSignalConstantFails() throws {
+        XCTAssertNotNil(host.value("SIGPIPE"))
+        var spoiled = host!
+        spoiled.constants["SIG_BLOCK"] = .some(1)
+        let found = try problems(spoiled)
+        XCTAssertEqual(found.count, 1)
+        XCTAssertTrue(found.first?.contains("SIG_BLOCK == 1") ?? false, "\(found)")
+    }
+
     func testAPresentMacroRecordedAbsentFails() throws {
         var spoiled = host!
         spoiled.constants["SO_REUSEADDR"] = .some(nil)
