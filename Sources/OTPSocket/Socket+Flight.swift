@@ -62,7 +62,7 @@ extension Socket {
     /// The waiter becomes the owner but is not in flight: a blocking thread or a task claims
     /// the direction when it runs; a select caller gets its `select` message and calls again.
     static func promote(_ direction: Direction, in state: inout State) -> Notice? {
-        guard case .none = state[owner: direction], !state.closed else { return nil }
+        guard case .none = state[owner: direction], !state.closed, !state.queueIsEmpty(direction) else { return nil }
         // A select waiter whose mailbox is gone has nobody to tell: it is dropped, as OTP
         // drops the waiters of a process that exited.
         var next: Waiter?
@@ -159,8 +159,9 @@ extension Socket {
                 state.count(direction, count)
                 if count.mayBlock { state.inKernel -= 1 }
             }
-            // The fast path: nobody queued, nobody closing, nothing to tell.
-            if !peerClosed, !state.closed, state[queue: direction].isEmpty {
+            // The fast path: nobody queued (to hand over to, or to end when the peer closed),
+            // nobody closing, nothing to tell.
+            if !state.closed, state.queueIsEmpty(direction) {
                 state.inFlight -= 1
                 return nil
             }

@@ -93,12 +93,12 @@ extension Socket {
 
         /// Who owns `direction`.
         subscript(owner direction: Direction) -> Owner {
-            get {
+            @inline(__always) get {
                 if active & direction.bit != 0 { return .active }
                 if let waiter = rare?[waiter: direction] { return .waiting(waiter) }
                 return .none
             }
-            set {
+            @inline(__always) set {
                 switch newValue {
                 case .none:
                     active &= ~direction.bit
@@ -115,7 +115,9 @@ extension Socket {
 
         /// The callers queued behind `direction`'s owner, first come first.
         subscript(queue direction: Direction) -> Deque<Waiter> {
-            get { rare?[queue: direction] ?? Deque() }
+            _read {
+                if let rare { yield rare[queue: direction] } else { yield Deque() }
+            }
             _modify {
                 if let rare {
                     yield &rare[queue: direction]
@@ -133,6 +135,13 @@ extension Socket {
             guard active & direction.bit == 0 else { return false }
             guard let rare else { return true }
             return rare[waiter: direction] == nil && rare[queue: direction].isEmpty
+        }
+
+        /// Nobody waits in `direction`'s queue.
+        @inline(__always)
+        func queueIsEmpty(_ direction: Direction) -> Bool {
+            guard let rare else { return true }
+            return rare[queue: direction].isEmpty
         }
 
         /// Current user plus queued ones, as `num_readers` and friends count them.
@@ -229,12 +238,12 @@ extension Socket {
         }
 
         subscript(queue direction: Direction) -> Deque<Waiter> {
-            get {
+            _read {
                 switch direction {
-                case .read: return readQueue
-                case .write: return writeQueue
-                case .accept: return acceptQueue
-                case .connect: return connectQueue
+                case .read: yield readQueue
+                case .write: yield writeQueue
+                case .accept: yield acceptQueue
+                case .connect: yield connectQueue
                 }
             }
             _modify {

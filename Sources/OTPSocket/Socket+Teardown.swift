@@ -29,7 +29,8 @@ extension Socket {
     /// Ends every queued waiter of `direction` with `closed`. Call under the lock.
     static func endQueue(_ direction: Direction, in state: inout State) -> [Notice] {
         var notices: [Notice] = []
-        while let waiter = state[queue: direction].popFirst() {
+        // `popFirst` on an empty deque would allocate (it makes the storage unique first).
+        while !state.queueIsEmpty(direction), let waiter = state[queue: direction].popFirst() {
             end(waiter, into: &notices)
         }
         return notices
@@ -49,14 +50,15 @@ extension Socket {
             let borrowed = borrowers.bitwiseOr(Socket.closingBit, ordering: .acquiringAndReleasing).newValue
             state.connecting = nil
             var notices: [Notice] = []
-            if state.rare != nil {
+            if let rare = state.rare {  // no waiters without it
                 for direction in Direction.all {
-                    if let owner = state[owner: direction].waiter {
-                        state[owner: direction] = .none
+                    if let owner = rare[waiter: direction] {
+                        rare[waiter: direction] = nil
                         Socket.end(owner, into: &notices)
                     }
-                    while let waiter = state[queue: direction].popFirst() {
-                        Socket.end(waiter, into: &notices)
+                    // Tested first: `removeFirst`/`popFirst` on an empty deque would allocate.
+                    while !rare[queue: direction].isEmpty {
+                        Socket.end(rare[queue: direction].removeFirst(), into: &notices)
                     }
                 }
             }
