@@ -3,10 +3,11 @@ import SocketConstants
 import Synchronization
 
 extension Socket {
-    static let closingBit: UInt32 = 1 << 31
+    @usableFromInline static var closingBit: UInt32 { 1 << 31 }
 
     /// Borrows the descriptor, or `nil` once `close` began; pair with ``giveBack()``.
-    @inline(__always)
+    /// Inlinable, as the typed `getopt`/`setopt` that use it are.
+    @inlinable @inline(__always)
     func borrow() -> CInt? {
         let now = borrowers.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
         guard now & Socket.closingBit == 0 else {
@@ -17,7 +18,7 @@ extension Socket {
     }
 
     /// Ends a borrow; the last one after `close` began wakes the closing thread.
-    @inline(__always)
+    @inlinable @inline(__always)
     func giveBack() {
         let now = borrowers.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
         guard now == Socket.closingBit else { return }
@@ -25,8 +26,8 @@ extension Socket {
     }
 
     /// The slow path of ``giveBack()``, out of line so that a borrow inlines into its caller.
-    @inline(never)
-    private func wakeCloser() {
+    @usableFromInline @inline(never)
+    func wakeCloser() {
         let closer: ThreadWaker? = withLock { state in
             guard state.inFlight == 0, let closer = state.closer else { return nil }
             state.closer = nil

@@ -64,31 +64,26 @@ extension Socket {
     }
 
     /// setsockopt(2) on the open descriptor; the errno when it fails (`EBADF` once closed).
-    @usableFromInline
+    /// Inlinable with its descriptor borrow: a typed `setopt` is the syscall, two atomic
+    /// adds and the value's encoding, in one function.
+    @inlinable @inline(__always)
     func setRaw(level: CInt, option: CInt, _ bytes: UnsafeRawBufferPointer) -> Errno? {
-        do throws(SocketError) {
-            return try withDescriptor { fd in
-                if case .failure(let errno) = Syscall.setsockopt(fd, level, option, bytes.baseAddress, bytes.count) { return errno }
-                return nil
-            }
-        } catch {
-            return .badFileDescriptor
-        }
+        guard let fd = borrow() else { return .badFileDescriptor }
+        defer { giveBack() }
+        if case .failure(let errno) = Syscall.setsockopt(fd, level, option, bytes.baseAddress, bytes.count) { return errno }
+        return nil
     }
 
-    /// getsockopt(2) into `buffer`: the length the kernel reported, or `-errno`.
-    @usableFromInline
+    /// getsockopt(2) into `buffer`: the length the kernel reported, or `-errno`. Inlinable,
+    /// as ``setRaw(level:option:_:)`` is.
+    @inlinable @inline(__always)
     func getRaw(level: CInt, option: CInt, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
-        do throws(SocketError) {
-            return try withDescriptor { fd in
-                var length = socklen_t(buffer.count)
-                switch Syscall.getsockopt(fd, level, option, buffer.baseAddress, &length) {
-                case .success: return Int(length)
-                case .failure(let errno): return -Int(errno.rawValue)
-                }
-            }
-        } catch {
-            return -Int(Errno.badFileDescriptor.rawValue)
+        guard let fd = borrow() else { return -Int(Errno.badFileDescriptor.rawValue) }
+        defer { giveBack() }
+        var length = socklen_t(buffer.count)
+        switch Syscall.getsockopt(fd, level, option, buffer.baseAddress, &length) {
+        case .success: return Int(length)
+        case .failure(let errno): return -Int(errno.rawValue)
         }
     }
 

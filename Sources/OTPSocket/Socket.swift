@@ -29,11 +29,11 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     @exclusivity(unchecked) var state: State
     let lock = Mutex(())
     /// The descriptor, fixed for the socket's life, read without the lock (``borrow()``).
-    let descriptor: CInt
+    @usableFromInline let descriptor: CInt
     /// The threads borrowing the descriptor outside any operation (options, addresses,
     /// ioctls: ``withDescriptor(_:)``), counted without the lock, and in the top bit
     /// whether `close` began: one atomic add and one subtract per borrow.
-    let borrowers = Atomic<UInt32>(0)
+    @usableFromInline let borrowers = Atomic<UInt32>(0)
     public let domain: Domain
     public let type: SocketType
     public let `protocol`: SocketProtocol

@@ -9,8 +9,9 @@ import Musl
 
 /// The one funnel for system calls: `-1`/errno becomes a typed ``Errno``, `EINTR` is retried,
 /// and nothing else in the core reads `errno`.
+@usableFromInline
 enum Syscall {
-    @inline(__always)
+    @inlinable @inline(__always)
     static func retrying<T: FixedWidthInteger>(_ call: () -> T) -> Result<T, Errno> {
         while true {
             let result = call()
@@ -79,11 +80,13 @@ enum Syscall {
         retrying { Glibc.shutdown(fd, how) }
     }
 
+    @inlinable
     static func getsockopt(_ fd: CInt, _ level: CInt, _ option: CInt, _ value: UnsafeMutableRawPointer?,
                            _ length: UnsafeMutablePointer<socklen_t>) -> Result<CInt, Errno> {
         retrying { Glibc.getsockopt(fd, level, option, value, length) }
     }
 
+    @inlinable
     static func setsockopt(_ fd: CInt, _ level: CInt, _ option: CInt, _ value: UnsafeRawPointer?, _ length: Int) -> Result<CInt, Errno> {
         retrying { Glibc.setsockopt(fd, level, option, value, socklen_t(length)) }
     }
