@@ -34,23 +34,8 @@ extension Socket {
             let want = capacity - have
             var received = 0
             var failure: Errno?
-            if data == nil, !zeroFill, capacity <= Socket.smallRead {
-                // A small read lands in a stack buffer and is copied into an array made to
-                // size: cheaper than `Array(unsafeUninitializedCapacity:)`, whose storage
-                // type the runtime looks up in its metadata cache on every call.
-                withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 16) { buffer in
-                    switch Syscall.recv(fd, buffer, flags) {
-                    case .success(let n):
-                        received = n
-                        let kept = min(n, capacity)
-                        var first: [UInt8] = []
-                        first.reserveCapacity(kept)
-                        first.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: kept))
-                        data = first
-                    case .failure(let errno): failure = errno
-                    }
-                }
-            } else if data == nil {
+            if data == nil, capacity > Socket.smallRead {
+                // A large first read lands in the array it returns.
                 let first = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
                     if zeroFill { buffer.initialize(repeating: 0) }
                     switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags) {
@@ -60,12 +45,27 @@ extension Socket {
                 }
                 if failure == nil { data = zeroFill ? Array(first[0..<min(received, capacity)]) : first }
             } else {
-                data!.reserveCapacity(capacity)
-                withUnsafeTemporaryAllocation(byteCount: want, alignment: 1) { buffer in
+                // A small first read, or the next chunk of a stream read, lands in a buffer
+                // on the stack and is appended: for a small read, cheaper than
+                // `Array(unsafeUninitializedCapacity:)`, whose storage type the runtime looks
+                // up in its metadata cache on every call; and nothing is allocated when the
+                // socket would block.
+                withUnsafeTemporaryAllocation(byteCount: want, alignment: 16) { buffer in
                     if zeroFill { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
                     switch Syscall.recv(fd, buffer, flags) {
-                    case .success(let n): received = n; data!.append(contentsOf: buffer[0..<min(n, want)])
-                    case .failure(let errno): failure = errno
+                    case .success(let n):
+                        received = n
+                        let kept = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: min(n, want))
+                        if data == nil {
+                            var first: [UInt8] = []
+                            first.reserveCapacity(kept.count)
+                            data = first
+                        } else {
+                            data!.reserveCapacity(capacity)
+                        }
+                        data!.append(contentsOf: kept)
+                    case .failure(let errno):
+                        failure = errno
                     }
                 }
             }
