@@ -12,8 +12,10 @@ extension Socket {
     /// promptly, and the closing thread itself releases the descriptor, exactly once (see
     /// `Socket+Teardown.swift`).
     struct State {
-        /// Queues, waiting owners, counters, `otp` options: allocated when first needed.
-        var rare: RareState?
+        /// Queues, waiting owners, counters, `otp` options: allocated when first needed,
+        /// never replaced, released by the socket's deinit (``freeRare()``). Held unmanaged,
+        /// so that the fast paths reach it under the lock without a retain and a release.
+        private var rareStorage: Unmanaged<RareState>?
         /// Readiness edges seen by the reactor, to catch one that raced a failed attempt.
         /// 32 bits (wrapping): a stale match would take 2^32 edges between an attempt and its wait.
         var readSequence: UInt32 = 0
@@ -81,12 +83,31 @@ extension Socket {
             set { flags.set(.writeShut, newValue) }
         }
 
+        /// What most sockets never use, or `nil` while nothing needed it.
+        var rare: RareState? { rareStorage?.takeUnretainedValue() }
+
+        /// Runs `body` on ``rare`` without retaining it; `nil` while there is none.
+        @inline(__always)
+        func withRare<R>(_ body: (RareState) -> R) -> R? {
+            rareStorage?._withUnsafeGuaranteedRef(body)
+        }
+
+        /// Runs `body` on ``rare``, allocated now if it was not.
+        @inline(__always)
+        mutating func withMadeRare<R>(_ body: (RareState) -> R) -> R {
+            if rareStorage == nil { rareStorage = Unmanaged.passRetained(RareState()) }
+            return rareStorage.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
+        }
+
         /// ``rare``, allocated now if it was not.
         mutating func makeRare() -> RareState {
-            if let rare { return rare }
-            let made = RareState()
-            rare = made
-            return made
+            withMadeRare { $0 }
+        }
+
+        /// Releases ``rare``: only in the socket's deinit.
+        mutating func freeRare() {
+            rareStorage?.release()
+            rareStorage = nil
         }
 
         // MARK: Directions
@@ -95,20 +116,24 @@ extension Socket {
         subscript(owner direction: Direction) -> Owner {
             @inline(__always) get {
                 if active & direction.bit != 0 { return .active }
-                if let waiter = rare?[waiter: direction] { return .waiting(waiter) }
+                if let waiter = withRare({ $0[waiter: direction] }) ?? nil { return .waiting(waiter) }
                 return .none
             }
             @inline(__always) set {
                 switch newValue {
                 case .none:
-                    active &= ~direction.bit
-                    if let rare { rare[waiter: direction] = nil }
+                    // Active and waiting exclude each other: an active owner has no waiter to drop.
+                    if active & direction.bit != 0 {
+                        active &= ~direction.bit
+                    } else {
+                        withRare { $0.dropWaiter(direction) }
+                    }
                 case .active:
                     active |= direction.bit
-                    if let rare { rare[waiter: direction] = nil }
+                    withRare { $0.dropWaiter(direction) }
                 case .waiting(let waiter):
                     active &= ~direction.bit
-                    makeRare()[waiter: direction] = waiter
+                    withMadeRare { $0[waiter: direction] = waiter }
                 }
             }
         }
@@ -116,10 +141,10 @@ extension Socket {
         /// The callers queued behind `direction`'s owner, first come first.
         subscript(queue direction: Direction) -> Deque<Waiter> {
             _read {
-                if let rare { yield rare[queue: direction] } else { yield Deque() }
+                if let rare = rareStorage?.takeUnretainedValue() { yield rare[queue: direction] } else { yield Deque() }
             }
             _modify {
-                if let rare {
+                if let rare = rareStorage?.takeUnretainedValue() {
                     yield &rare[queue: direction]
                 } else {
                     var queue = Deque<Waiter>()
@@ -133,15 +158,13 @@ extension Socket {
         @inline(__always)
         func isIdle(_ direction: Direction) -> Bool {
             guard active & direction.bit == 0 else { return false }
-            guard let rare else { return true }
-            return rare[waiter: direction] == nil && rare[queue: direction].isEmpty
+            return withRare { $0[waiter: direction] == nil && $0.queueIsEmpty(direction) } ?? true
         }
 
         /// Nobody waits in `direction`'s queue.
         @inline(__always)
         func queueIsEmpty(_ direction: Direction) -> Bool {
-            guard let rare else { return true }
-            return rare[queue: direction].isEmpty
+            withRare { $0.queueIsEmpty(direction) } ?? true
         }
 
         /// Current user plus queued ones, as `num_readers` and friends count them.
@@ -158,33 +181,33 @@ extension Socket {
 
         /// The thread in `close` waiting for `inFlight` to reach zero.
         var closer: ThreadWaker? {
-            get { rare?.closer }
-            set { if newValue != nil || rare != nil { makeRare().closer = newValue } }
+            get { withRare { $0.closer } ?? nil }
+            set { if newValue != nil || rareStorage != nil { withMadeRare { $0.closer = newValue } } }
         }
 
         /// The reactor's token for the descriptor, once registered.
         var token: UInt64? {
-            get { rare?.token }
-            set { if newValue != nil || rare != nil { makeRare().token = newValue } }
+            get { withRare { $0.token } ?? nil }
+            set { if newValue != nil || rareStorage != nil { withMadeRare { $0.token = newValue } } }
         }
 
         /// The `otp` level options (their defaults until one is set).
         var otp: OTPSettings {
-            get { rare?.otp ?? OTPSettings() }
-            set { makeRare().otp = newValue }
+            get { withRare { $0.otp } ?? OTPSettings() }
+            set { withMadeRare { $0.otp = newValue } }
         }
 
         /// The address of a `nowait` connect in progress, for its finalization (`connect/1`).
         var connecting: SocketAddress? {
-            get { rare?.connecting }
-            set { if newValue != nil || rare != nil { makeRare().connecting = newValue } }
+            get { withRare { $0.connecting } ?? nil }
+            set { if newValue != nil || rareStorage != nil { withMadeRare { $0.connecting = newValue } } }
         }
 
-        var counters: SocketCounters { rare?.counters ?? SocketCounters() }
+        var counters: SocketCounters { withRare { $0.counters } ?? SocketCounters() }
 
         mutating func count(_ direction: Direction, _ count: Count) {
             if direction == .connect { return }  // Erlang counts no connects
-            makeRare().counters.add(direction, count)
+            withMadeRare { $0.counters.add(direction, count) }
         }
 
         /// One thread leaves flight; after `close`, the last one wakes the closer.
@@ -219,7 +242,7 @@ extension Socket {
         init() {}
 
         subscript(waiter direction: Direction) -> Waiter? {
-            get {
+            @inline(__always) get {
                 switch direction {
                 case .read: return readWaiter
                 case .write: return writeWaiter
@@ -227,7 +250,7 @@ extension Socket {
                 case .connect: return connectWaiter
                 }
             }
-            set {
+            @inline(__always) set {
                 switch direction {
                 case .read: readWaiter = newValue
                 case .write: writeWaiter = newValue
@@ -237,8 +260,26 @@ extension Socket {
             }
         }
 
+        /// Nobody waits in `direction`'s queue: read in place, without the subscript's
+        /// coroutine or a copy of the deque (a retain and a release).
+        @inline(__always)
+        func queueIsEmpty(_ direction: Direction) -> Bool {
+            switch direction {
+            case .read: return readQueue.isEmpty
+            case .write: return writeQueue.isEmpty
+            case .accept: return acceptQueue.isEmpty
+            case .connect: return connectQueue.isEmpty
+            }
+        }
+
+        /// Forgets `direction`'s waiting owner, if any (no store, and no release, when none).
+        @inline(__always)
+        func dropWaiter(_ direction: Direction) {
+            if self[waiter: direction] != nil { self[waiter: direction] = nil }
+        }
+
         subscript(queue direction: Direction) -> Deque<Waiter> {
-            _read {
+            @inline(__always) _read {
                 switch direction {
                 case .read: yield readQueue
                 case .write: yield writeQueue
@@ -271,7 +312,7 @@ extension Socket {
 
 extension Direction {
     /// This direction's bit in ``Socket/State``'s active owners.
-    var bit: UInt8 { 1 << UInt8(rawValue) }
+    @inline(__always) var bit: UInt8 { 1 << UInt8(rawValue) }
 }
 
 extension OptionSet {

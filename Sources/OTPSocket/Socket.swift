@@ -107,6 +107,7 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     }
 
     deinit {
+        defer { state.freeRare() }
         // Closed already (by `close()`, which removed the entry and fired the monitors, or
         // a stand-in): nothing left to tell the registry.
         guard tearDown() else { return }
