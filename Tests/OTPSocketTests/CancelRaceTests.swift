@@ -49,7 +49,7 @@ import Testing
 
     enum Failure {
         /// A `select` message for the cancelled handle in the mailbox after `cancel`
-        /// returned. `SocketCore.ready` decides on the message under the socket's lock and
+        /// returned. `Socket.ready` decides on the message under the socket's lock and
         /// posts it after unlocking; a `cancel` in between marks the waiter revoked (under
         /// the socket's lock) before it takes back what is queued, and the late post reads
         /// the mark under the mailbox's lock and drops the message, so none may arrive

@@ -3,7 +3,7 @@ import SocketConstants
 import Testing
 
 /// Erlang's guarantee for `cancel/2`: once it returns, no `select` message for the handle
-/// arrives. The race it has to win, played step by step: `SocketCore.ready` (or `park`,
+/// arrives. The race it has to win, played step by step: `Socket.ready` (or `park`,
 /// `promote`) decides on the message under the socket's lock and posts it after unlocking,
 /// so a `cancel` can run in between, find nothing queued to take back, and return before
 /// the message is posted. The waiter's revocation, set by `cancel` under the socket's lock
