@@ -234,7 +234,7 @@ extension Socket {
                 let wake: Wake
                 if deadline == nil {
                     // Written out, without `withTimeout`: one async frame (and hop) less.
-                    wake = await withTaskCancellationHandler {
+                    wake = await _unsafeInheritExecutor_withTaskCancellationHandler {
                         await withUnsafeContinuation { suspend(direction, current, sequence: sequence, $0) }
                     } onCancel: {
                         expire(direction, current, .cancelled)
