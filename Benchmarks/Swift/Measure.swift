@@ -6,8 +6,12 @@ import Glibc
 enum Workload {
     static let message = 64
     static let warmup = 1000
-    static let pingPongMax = 200_000
-    static let pingPongCap: Int64 = 5_000_000_000
+    /// `OTP_BENCH_ROUNDTRIPS=n` (profiling only, e.g. under callgrind): exactly `n` timed
+    /// round trips, no time cap. The difference of two such runs is the cost of the round
+    /// trips alone, without start-up and warmup.
+    static let fixedCount: Int? = getenv("OTP_BENCH_ROUNDTRIPS").flatMap { Int(String(cString: $0)) }
+    static let pingPongMax = fixedCount ?? 200_000
+    static let pingPongCap: Int64 = fixedCount == nil ? 5_000_000_000 : .max
 }
 
 @inline(__always)

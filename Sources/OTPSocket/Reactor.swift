@@ -31,7 +31,9 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
     private let sockets = Mutex<[UInt64: UnretainedReference<Socket>]>([:])
     private let nextToken = Atomic<UInt64>(1)
     private let jobs = Mutex<Deque<UnownedJob>>([])
-    private var thread = pthread_t()
+    /// Written once, by `init`: unchecked, as a `var` would cost an exclusivity check on
+    /// each `enqueue`.
+    @exclusivity(unchecked) private var thread = pthread_t()
     private static let wakeupToken: UInt64 = 0
 
     private init() {
@@ -100,13 +102,21 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         let readable = UInt64(Native.EPOLLIN | Native.EPOLLERR | Native.EPOLLHUP | Native.EPOLLRDHUP)
         let writable = UInt64(Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)
         let executor = asUnownedTaskExecutor()
+        // The jobs are taken a batch at a time, one lock round trip per batch; the two
+        // deques trade places, so neither allocates once grown.
+        var batch = Deque<UnownedJob>()
         while true {
-            // Run what is ready (jobs that readiness below resumes come back here), then wait.
-            while let job = jobs.withLock({ $0.popFirst() }) {
-                job.runSynchronously(on: executor)
+            // Run what is ready (jobs that readiness below resumes come back here), until
+            // nothing is, then wait: a job enqueued from another thread meanwhile wrote the
+            // eventfd, and epoll_wait returns at once.
+            while true {
+                jobs.withLock { swap(&$0, &batch) }
+                if batch.isEmpty { break }
+                while !batch.isEmpty {  // (popFirst on an empty deque would allocate)
+                    batch.removeFirst().runSynchronously(on: executor)
+                }
             }
-            let timeout: CInt = jobs.withLock { $0.isEmpty } ? -1 : 0
-            guard case .success(let count) = Syscall.epollWait(epoll, buffer.baseAddress!, capacity, timeout) else { continue }
+            guard case .success(let count) = Syscall.epollWait(epoll, buffer.baseAddress!, capacity, -1) else { continue }
             let view = UnsafeRawBufferPointer(buffer)
             for i in 0..<Int(count) {
                 let base = i * size

@@ -169,15 +169,11 @@ extension Socket {
     /// cancellation cancels the operation and leaves the socket usable.
     func performAsync<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
                          _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) async -> Result<T, SocketError> {
-        var made: Waiter?
-        func waiter() -> Waiter {
-            if let made { return made }
-            let new = Waiter(kind: .async, tag: tag)
-            made = new
-            return new
-        }
+        // No local function capturing the waiter: a captured variable of an async function
+        // costs a task allocation and an exclusivity check on each access.
+        var waiter: Waiter?
         var fd: CInt, sequence: UInt32
-        switch enter(direction, orQueue: { queues ? waiter() : nil }) {
+        switch enter(direction, orQueue: { queues ? Waiter(kind: .async, tag: tag) : nil }) {
         case .closed:
             return .failure(.closed)
         case .busy:
@@ -186,6 +182,7 @@ extension Socket {
             fd = descriptor
             sequence = seen
         case .queued(let queued):
+            waiter = queued
             let wake = await withTimeout(deadline, direction, queued) {
                 await withTaskCancellationHandler {
                     await waitForTurn(queued)
@@ -226,12 +223,18 @@ extension Socket {
                     leave(direction, counting: count)
                     return .failure(error)
                 }
-                let current = waiter()
+                let current: Waiter
+                if let waiter {
+                    current = waiter
+                } else {
+                    current = Waiter(kind: .async, tag: tag)
+                    waiter = current
+                }
                 count.waits += 1
                 let wake: Wake
                 if deadline == nil {
                     // Written out, without `withTimeout`: one async frame (and hop) less.
-                    wake = await withTaskCancellationHandler {
+                    wake = await _unsafeInheritExecutor_withTaskCancellationHandler {
                         await withUnsafeContinuation { suspend(direction, current, sequence: sequence, $0) }
                     } onCancel: {
                         expire(direction, current, .cancelled)
@@ -267,6 +270,10 @@ extension Socket {
 
     /// Races `body` against the deadline: when it passes first, the waiter is expired. An
     /// expiry that comes before `body` parks is kept by the waiter, so it cannot be lost.
+    ///
+    /// Never inlined: the timer task's `TaskPriority?` has no size known at compile time, and
+    /// inlined, each use would cost every async call, time-out or not, a task allocation.
+    @inline(never)
     private func withTimeout(_ deadline: Deadline?, _ direction: Direction, _ waiter: Waiter,
                              _ body: () async -> Wake) async -> Wake {
         guard let deadline else { return await body() }

@@ -12,8 +12,8 @@ extension Socket {
     /// select message at once, as OTP would: the call always returns `select` after
     /// `EAGAIN`. `count` is what the operation did so far, counted when it parks or ends.
     func park(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, counting count: Count) -> Parking {
-        let (parking, notices): (Parking, [Notice]) = withLock { state in
-            var notices: [Notice] = []
+        let (parking, notices): (Parking, Notices) = withLock { state in
+            var notices = Notices()
             if state.closed {
                 var failed = count
                 failed.failed = true
@@ -29,44 +29,46 @@ extension Socket {
             if let closer = state.leaveFlight() { notices.append(closer) }
             return (.parked, notices)
         }
-        for notice in notices { notice.deliver() }
+        notices.deliver()
         return parking
     }
 
     /// A readiness edge from the reactor: resumes the parked async owner, or sends the
     /// parked select owner its message (once per wait). Blocking owners poll for themselves.
     func ready(readable: Bool, writable: Bool) {
-        let notices: [Notice] = withLock { state in
-            guard !state.closed else { return [] }
-            var notices: [Notice] = []
-            func notify(_ direction: Direction) {
-                guard let waiter = state[owner: direction].waiter else { return }
-                switch waiter.kind {
-                case .blocking:
-                    break
-                case .async:
-                    guard let continuation = waiter.continuation else { return }
-                    waiter.continuation = nil
-                    notices.append(.resume(continuation, .ready))
-                case .select:
-                    guard !waiter.messageSent else { return }
-                    waiter.messageSent = true
-                    notices.append(.select(waiter))
-                }
-            }
+        let notices: Notices = withLock { state in
+            var notices = Notices()
+            guard !state.closed else { return notices }
             if readable {
                 state.readSequence &+= 1
-                notify(.read)
-                notify(.accept)
+                Socket.readied(state[owner: .read].waiter, into: &notices)
+                Socket.readied(state[owner: .accept].waiter, into: &notices)
             }
             if writable {
                 state.writeSequence &+= 1
-                notify(.write)
-                notify(.connect)
+                Socket.readied(state[owner: .write].waiter, into: &notices)
+                Socket.readied(state[owner: .connect].waiter, into: &notices)
             }
             return notices
         }
-        for notice in notices { notice.deliver() }
+        notices.deliver()
+    }
+
+    /// What a readiness edge does for one direction's parked owner. Call under the lock.
+    private static func readied(_ owner: Waiter?, into notices: inout Notices) {
+        guard let waiter = owner else { return }
+        switch waiter.kind {
+        case .blocking:
+            break
+        case .async:
+            guard let continuation = waiter.continuation else { return }
+            waiter.continuation = nil
+            notices.append(.resume(continuation, .ready))
+        case .select:
+            guard !waiter.messageSent else { return }
+            waiter.messageSent = true
+            notices.append(.select(waiter))
+        }
     }
 
     /// Erlang `cancel/2`: forgets the `nowait` operation of `info`, whether it waits for

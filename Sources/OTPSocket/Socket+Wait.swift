@@ -102,8 +102,8 @@ extension Socket {
     /// Not itself `async`: the caller suspends with `withUnsafeContinuation` and hands the
     /// continuation here, which saves an async frame and an executor hop per wait.
     func suspend(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, _ continuation: UnsafeContinuation<Wake, Never>) {
-        let (immediate, notices): (Wake?, [Notice]) = withLock { state in
-            var notices: [Notice] = []
+        let (immediate, notices): (Wake?, Notices) = withLock { state in
+            var notices = Notices()
             var immediate: Wake?
             if state.closed {
                 state[owner: direction] = .none
@@ -124,7 +124,7 @@ extension Socket {
             if let closer = state.leaveFlight() { notices.append(closer) }
             return (immediate, notices)
         }
-        for notice in notices { notice.deliver() }
+        notices.deliver()
         if let immediate { continuation.resume(returning: immediate) }
     }
 
@@ -145,8 +145,8 @@ extension Socket {
     /// leaves its slot and resumes with `reason`; one that is running keeps `reason` for the
     /// moment it would park, so an expiry never gets lost in between.
     func expire(_ direction: Direction, _ waiter: Waiter, _ reason: Wake) {
-        let notices: [Notice] = withLock { state in
-            var notices: [Notice] = []
+        let notices: Notices = withLock { state in
+            var notices = Notices()
             if state[owner: direction].waiter === waiter {
                 state[owner: direction] = .none
                 if let next = Socket.promote(direction, in: &state) { notices.append(next) }
@@ -154,7 +154,7 @@ extension Socket {
                 state[queue: direction].remove(at: index)
             } else {
                 if waiter.wake == nil { waiter.wake = reason }
-                return []
+                return notices
             }
             if let continuation = waiter.continuation {
                 waiter.continuation = nil
@@ -164,6 +164,35 @@ extension Socket {
             }
             return notices
         }
-        for notice in notices { notice.deliver() }
+        notices.deliver()
+    }
+}
+
+/// The notices of one critical section of the wait path, in order: the first two inline,
+/// so that a wait, a readiness edge or an expiry, which have one or two, allocate nothing.
+struct Notices {
+    private var first: Socket.Notice?
+    private var second: Socket.Notice?
+    private var more: [Socket.Notice] = []
+
+    init() {}
+
+    mutating func append(_ notice: Socket.Notice) {
+        if first == nil {
+            first = notice
+        } else if second == nil {
+            second = notice
+        } else {
+            more.append(notice)
+        }
+    }
+
+    /// Delivers them, outside the socket's lock.
+    func deliver() {
+        guard let first else { return }
+        first.deliver()
+        guard let second else { return }
+        second.deliver()
+        for notice in more { notice.deliver() }
     }
 }
