@@ -45,43 +45,19 @@ extension Socket {
             self.connected = connected
         }
 
-        var closed: Bool {
-            get { flags.contains(.closed) }
-            set { flags.set(.closed, newValue) }
-        }
+        var closed: Bool { get { flags.contains(.closed) } set { flags.set(.closed, newValue) } }
         /// The descriptor was closed (by the thread that closed the socket).
-        var released: Bool {
-            get { flags.contains(.released) }
-            set { flags.set(.released, newValue) }
-        }
+        var released: Bool { get { flags.contains(.released) } set { flags.set(.released, newValue) } }
         /// Whether the descriptor has `O_NONBLOCK`. It starts without: a blocking call with
         /// timeout `infinity` then sleeps in the kernel, one syscall as in C. `nowait` and
         /// async calls pass `MSG_DONTWAIT`, or set `O_NONBLOCK` (for good) where a call has
         /// no flags.
-        var nonblocking: Bool {
-            get { flags.contains(.nonblocking) }
-            set { flags.set(.nonblocking, newValue) }
-        }
-        var connected: Bool {
-            get { flags.contains(.connected) }
-            set { flags.set(.connected, newValue) }
-        }
-        var listening: Bool {
-            get { flags.contains(.listening) }
-            set { flags.set(.listening, newValue) }
-        }
-        var bound: Bool {
-            get { flags.contains(.bound) }
-            set { flags.set(.bound, newValue) }
-        }
-        var readShut: Bool {
-            get { flags.contains(.readShut) }
-            set { flags.set(.readShut, newValue) }
-        }
-        var writeShut: Bool {
-            get { flags.contains(.writeShut) }
-            set { flags.set(.writeShut, newValue) }
-        }
+        var nonblocking: Bool { get { flags.contains(.nonblocking) } set { flags.set(.nonblocking, newValue) } }
+        var connected: Bool { get { flags.contains(.connected) } set { flags.set(.connected, newValue) } }
+        var listening: Bool { get { flags.contains(.listening) } set { flags.set(.listening, newValue) } }
+        var bound: Bool { get { flags.contains(.bound) } set { flags.set(.bound, newValue) } }
+        var readShut: Bool { get { flags.contains(.readShut) } set { flags.set(.readShut, newValue) } }
+        var writeShut: Bool { get { flags.contains(.writeShut) } set { flags.set(.writeShut, newValue) } }
 
         /// What most sockets never use, or `nil` while nothing needed it.
         var rare: RareState? { rareStorage?.takeUnretainedValue() }
