@@ -15,7 +15,7 @@ extension Socket {
                 _ = try Syscall.bind(fd, raw, length).socketResult()
             }
         }
-        update { $0.bound = true }
+        withLock { $0.bound = true }
     }
 
     /// Erlang `listen/1,2`: accept connections, with a queue of `backlog` (OTP's default 5).
@@ -24,7 +24,7 @@ extension Socket {
         try withDescriptor { (fd) throws(SocketError) in
             _ = try Syscall.listen(fd, value).socketResult()
         }
-        update { $0.listening = true }
+        withLock { $0.listening = true }
     }
 
     /// Erlang `sockname/1`: the address the socket is bound to.
@@ -46,7 +46,7 @@ extension Socket {
         try withDescriptor { (fd) throws(SocketError) in
             _ = try Syscall.shutdown(fd, how.rawValue).socketResult()
         }
-        update { state in
+        withLock { state in
             if how == .read || how == .readWrite { state.readShut = true }
             if how == .write || how == .readWrite { state.writeShut = true }
         }

@@ -28,7 +28,7 @@ extension Socket {
         again = true
         switch result {
         case .success:
-            update { $0.connected = true; $0.connecting = nil }
+            withLock { $0.connected = true; $0.connecting = nil }
             return .done(())
         case .failure(let error):
             switch error.reason {
@@ -37,13 +37,13 @@ extension Socket {
             // that never connected polls writable with `SO_ERROR` 0, so waiting would report
             // a connection that does not exist (as OTP 25 does). The caller tries again.
             case .errno(.nowInProgress), .errno(.alreadyInProcess):
-                update { $0.connecting = address }
+                withLock { $0.connecting = address }
                 return .wouldBlock
             case .errno(.socketIsConnected) where retried:
-                update { $0.connected = true; $0.connecting = nil }
+                withLock { $0.connected = true; $0.connecting = nil }
                 return .done(())
             default:
-                update { $0.connecting = nil }
+                withLock { $0.connecting = nil }
                 return .failed(error)
             }
         }
@@ -96,7 +96,7 @@ extension Socket {
     /// success too early, a connect still in progress throws `einprogress` and stays pending:
     /// its `select` message will still come.
     public func connect() throws(SocketError) {
-        let pending: (owner: Waiter, address: SocketAddress)?? = update { state in
+        let pending: (owner: Waiter, address: SocketAddress)?? = withLock { state in
             if state.closed { return .none }
             guard let owner = state[owner: .connect].waiter, owner.handleID != nil,
                   let address = state.connecting else { return .some(nil) }
@@ -107,7 +107,7 @@ extension Socket {
         var again = true
         let step = try withDescriptor { fd in connectAttempt(address, again: &again, fd: fd) }
         if case .wouldBlock = step { throw .errno(.nowInProgress) }
-        let finished: Bool = update { state in
+        let finished: Bool = withLock { state in
             guard state[owner: .connect].waiter === owner else { return false }
             owner.revoked.store(true, ordering: .releasing)
             state[owner: .connect] = .none

@@ -262,7 +262,7 @@ extension Socket {
                 // Out of flight and out of the slot already: count, and end.
                 count.failed = ended != .cancelled
                 let counted = count
-                update { $0.count(direction, counted) }
+                withLock { $0.count(direction, counted) }
                 return .failure(ended.error)
             }
         }

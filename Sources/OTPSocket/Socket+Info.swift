@@ -50,7 +50,7 @@ extension Socket {
             var wstates: [SocketState] = []
             var fd: CInt?
         }
-        let snapshot: Snapshot = update { state in
+        let snapshot: Snapshot = withLock { state in
             var snapshot = Snapshot(counters: state.counters)
             snapshot.readers = state.users(.read)
             snapshot.writers = state.users(.write)

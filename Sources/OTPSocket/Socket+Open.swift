@@ -70,7 +70,7 @@ extension Socket {
             let proto = options.protocol ?? (try? readInt(own, Native.SOL_SOCKET, Native.SO_PROTOCOL)).map { SocketProtocol(rawValue: $0) } ?? .default
             let socket = Socket(fd: own, domain: domain, type: type, protocol: proto,
                                 creation: options.dup ? .fromFDDup(fd) : .fromFD)
-            socket.update { $0.nonblocking = true }
+            socket.withLock { $0.nonblocking = true }
             socket.applyOpenOptions(options)
             return socket
         } catch {
@@ -93,7 +93,7 @@ extension Socket {
 
     func applyOpenOptions(_ options: OpenOptions) {
         if let useRegistry = options.useRegistry { SocketRegistry.shared.setRegistered(self, useRegistry) }
-        if options.debug { update { $0.otp.debug = true } }
+        if options.debug { withLock { $0.otp.debug = true } }
     }
 
     static func readInt(_ fd: CInt, _ level: CInt, _ option: CInt) throws(SocketError) -> CInt {

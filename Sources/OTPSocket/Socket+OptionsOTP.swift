@@ -126,15 +126,15 @@ extension Socket {
     func getOTP(_ name: String) throws(SocketError) -> any Sendable {
         guard !isClosed else { throw .closed }
         switch name {
-        case "rcvbuf": return update { $0.otp.rcvbufSetting }
-        case "rcvctrlbuf": return update { $0.otp.rcvctrlbuf }
-        case "sndctrlbuf": return update { $0.otp.sndctrlbuf }
+        case "rcvbuf": return withLock { $0.otp.rcvbufSetting }
+        case "rcvctrlbuf": return withLock { $0.otp.rcvctrlbuf }
+        case "sndctrlbuf": return withLock { $0.otp.sndctrlbuf }
         case "meta":
-            let meta: (any Sendable)? = update { $0.otp.meta }
+            let meta: (any Sendable)? = withLock { $0.otp.meta }
             return OTPMeta(meta)
         case "use_registry": return usesRegistry
-        case "debug": return update { $0.otp.debug }
-        case "iow": return update { $0.otp.iow }
+        case "debug": return withLock { $0.otp.debug }
+        case "iow": return withLock { $0.otp.iow }
         case "fd":
             guard let fd else { throw .closed }
             return Int(fd)
@@ -152,29 +152,29 @@ extension Socket {
         switch name {
         case "rcvbuf":
             guard let setting = value as? OTPRcvbuf, let size = setting.readSize(stream: isStream) else { throw bad() }
-            update { state in
+            withLock { state in
                 state.otp.rcvbufSetting = setting
                 state.otp.rcvbuf = size
             }
         case "rcvctrlbuf", "sndctrlbuf":
             guard let size = value as? Int, (1...Int(Int32.max)).contains(size) else { throw bad() }
             if name == "rcvctrlbuf" {
-                update { $0.otp.rcvctrlbuf = size }
+                withLock { $0.otp.rcvctrlbuf = size }
             } else {
-                update { $0.otp.sndctrlbuf = size }
+                withLock { $0.otp.sndctrlbuf = size }
             }
         case "meta":
             guard let meta = value as? OTPMeta else { throw bad() }
-            update { $0.otp.meta = meta.value }
+            withLock { $0.otp.meta = meta.value }
         case "use_registry":
             guard let listed = value as? Bool else { throw bad() }
             try useRegistry(listed)
         case "debug":
             guard let debug = value as? Bool else { throw bad() }
-            update { $0.otp.debug = debug }
+            withLock { $0.otp.debug = debug }
         case "iow":
             guard let iow = value as? Bool else { throw bad() }
-            update { $0.otp.iow = iow }
+            withLock { $0.otp.iow = iow }
         case "fd", "domain": throw .invalid("{otp, \(name)} is only valid to get")
         case "controlling_process": throw .invalid(Socket.controllingProcessRefusal)
         default: throw .invalid("{otp, \(name)}")

@@ -9,7 +9,7 @@ import Musl
 extension Socket {
     var isStream: Bool { type == .stream }
 
-    var defaultReadSize: Int { update { $0.otp.rcvbuf } }
+    var defaultReadSize: Int { withLock { $0.otp.rcvbuf } }
 
     /// Reads up to this many bytes go through a buffer on the stack.
     static var smallRead: Int { 1024 }

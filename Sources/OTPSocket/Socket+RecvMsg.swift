@@ -2,7 +2,7 @@ import SocketConstants
 import SystemPackage
 
 extension Socket {
-    var defaultControlSize: Int { update { $0.otp.rcvctrlbuf } }
+    var defaultControlSize: Int { withLock { $0.otp.rcvctrlbuf } }
 
     /// The syscall side of `recvmsg`: one `recvmsg(2)` into a data buffer of `bufSize` bytes
     /// and a control buffer of `ctrlSize` bytes. On a local socket, the only kind that passes

@@ -274,15 +274,11 @@ extension Socket {
         }
     }
 
-    /// Runs `body` under the socket's lock with its state.
+    /// Runs `body` under the socket's lock with its state: how every operation enters and
+    /// leaves, and how flags, options and counters are read or updated outside one.
     @inline(__always)
     func withLock<R>(_ body: (inout State) -> R) -> R {
         lock.withLock { _ in body(&state) }
-    }
-
-    /// Updates counters or flags without entering an operation.
-    func update<R: Sendable>(_ body: (inout State) -> R) -> R {
-        withLock(body)
     }
 }
 

@@ -75,7 +75,7 @@ final class SocketRegistry: Sendable {
             state.newest = reference
             return state.socketDebug
         }
-        if socketDebug { socket.update { $0.otp.debug = true } }
+        if socketDebug { socket.withLock { $0.otp.debug = true } }
     }
 
     /// The socket was released without `close()` (called from its deinit): `stand_in` is a

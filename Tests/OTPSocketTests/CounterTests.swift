@@ -161,7 +161,7 @@ func counters(_ expected: [String: UInt64]) -> [String: UInt64] {
 
     @Test func countersReportWrapAround() throws {
         let (a, b) = try unconnectedUDPPair()
-        a.update { state in
+        a.withLock { state in
             let rare = state.makeRare()
             rare.counters.writeByte = .max - 5
             rare.counters.writeTries = .max

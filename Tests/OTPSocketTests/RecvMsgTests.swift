@@ -91,12 +91,12 @@ import Testing
 
     @Test func theBufferSizesDefaultToTheOtpLevelSettings() throws {
         let (rx, tx) = (try Fixtures.udp(), try Fixtures.udp())
-        rx.update { $0.otp.rcvbuf = 5 }
+        rx.withLock { $0.otp.rcvbuf = 5 }
         try tx.sendto(Fixtures.pattern(9), to: rx.sockname())
         let message = try rx.recvmsg(flags: [.trunc], timeout: .seconds(2))
         #expect(message.data == Fixtures.pattern(5))
         #expect(message.length == 9)
-        rx.update { $0.otp.rcvctrlbuf = 1 }
+        rx.withLock { $0.otp.rcvctrlbuf = 1 }
         try rx.setopt(.socket.timestamp, true)
         try tx.sendto([1], to: rx.sockname())
         #expect(try rx.recvmsg(timeout: .seconds(2)).flags.contains(.ctrunc))

@@ -179,8 +179,8 @@ func libraryCounters() -> [String: Int] {
         let debugging = try Socket.open(.inet, .dgram)
         Socket.socketDebug(false)
         let quiet = try Socket.open(.inet, .dgram)
-        #expect(debugging.update { $0.otp.debug })
-        #expect(!quiet.update { $0.otp.debug })
+        #expect(debugging.withLock { $0.otp.debug })
+        #expect(!quiet.withLock { $0.otp.debug })
         #expect(!Socket.info().socketDebug)
     }
 }

@@ -21,7 +21,7 @@ import Musl
         return (client, server, try Fixtures.file(Self.content))
     }
 
-    func counters(_ socket: Socket) -> SocketCounters { socket.update { $0.counters } }
+    func counters(_ socket: Socket) -> SocketCounters { socket.withLock { $0.counters } }
 
     @Test func blockingSendsTheWholeFileAndCountsIt() throws {
         let (client, server, path) = try setUp()

@@ -191,12 +191,12 @@ func isSelect(_ handle: SelectHandle) -> @Sendable (SocketMessage) -> Bool {
 /// Current plus queued users of each direction (Erlang `num_readers`, `num_writers`,
 /// `num_acceptors`), read from the socket's state for tests.
 func users(_ socket: Socket) -> (readers: Int, writers: Int, acceptors: Int, connectors: Int) {
-    socket.update { ($0.users(.read), $0.users(.write), $0.users(.accept), $0.users(.connect)) }
+    socket.withLock { ($0.users(.read), $0.users(.write), $0.users(.accept), $0.users(.connect)) }
 }
 
 /// The socket's counters, read from the socket's state for tests.
 func counters(_ socket: Socket) -> SocketCounters {
-    socket.update { $0.counters }
+    socket.withLock { $0.counters }
 }
 
 /// Waits until `socket` has `count` readers (current plus queued).
