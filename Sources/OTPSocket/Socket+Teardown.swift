@@ -76,8 +76,7 @@ extension Socket {
         guard let closing else { return false }
         for notice in closing.notices { notice.deliver() }
         if closing.released {
-            if let token = closing.token { Reactor.shared.deregister(token: token, fd: descriptor) }
-            Syscall.close(descriptor)
+            releaseDescriptor(token: closing.token)
             return true
         }
         // Threads asleep in a blocking syscall do not notice close(2): shutdown wakes them.
@@ -90,9 +89,15 @@ extension Socket {
             state.token = nil
             return token
         }
+        releaseDescriptor(token: token)
+        return true
+    }
+
+    /// Takes the descriptor off the reactor, if it was registered, and closes it: once, by
+    /// the closing thread, after nobody is in flight or borrowing.
+    private func releaseDescriptor(token: UInt64?) {
         if let token { Reactor.shared.deregister(token: token, fd: descriptor) }
         Syscall.close(descriptor)
-        return true
     }
 
     /// Waits until no thread is in flight on the descriptor nor borrows it. Only threads that `close` has
