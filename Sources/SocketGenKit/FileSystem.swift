@@ -44,10 +44,12 @@ public enum FileSystem {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
+        // The name is read where it stands: an entry is only `d_reclen` bytes long, so
+        // copying a whole `struct dirent` (a 256-byte `d_name`) can read past the end of
+        // readdir's buffer, and fault when that buffer ends a mapping.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \.d_name)!
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
+            let name = String(cString: UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()

@@ -31,15 +31,9 @@ public enum Libclang {
 
     static func systemCandidates() -> [String] {
         var versions: [(Int, String)] = []
-        if let dir = opendir("/usr/lib") {
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-                }
-                if name.hasPrefix("llvm-"), let version = Int(name.dropFirst(5)) {
-                    versions.append((version, "/usr/lib/\(name)/lib"))
-                }
+        for name in FileSystem.list("/usr/lib") {
+            if name.hasPrefix("llvm-"), let version = Int(name.dropFirst(5)) {
+                versions.append((version, "/usr/lib/\(name)/lib"))
             }
         }
         var paths: [String] = []
@@ -88,13 +82,8 @@ public enum Libclang {
         var lib = path
         if let slash = lib.lastIndex(of: "/") { lib = String(lib[..<slash]) }
         let clangDir = lib + "/clang"
-        guard let dir = opendir(clangDir) else { return nil }
-        defer { closedir(dir) }
         var best: String?
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
+        for name in FileSystem.list(clangDir) {
             if name.first?.isNumber == true, best.map({ name.compare($0) == .orderedDescending }) ?? true {
                 best = name
             }

@@ -37,8 +37,13 @@ enum Reliability {
         guard let directory = opendir("/proc/self/fd") else { return -1 }
         defer { closedir(directory) }
         var count = 0
+        // The name is read where it stands: an entry is only `d_reclen` bytes long, and
+        // copying a whole `struct dirent` (its 256-byte `d_name`) reads past the end of
+        // readdir's buffer, which faults when the buffer ends a mapping (with thousands of
+        // descriptors open, now and then it does).
+        let nameOffset = MemoryLayout<dirent>.offset(of: \.d_name)!
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = String(cString: UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { count += 1 }
         }
         return count - 1
