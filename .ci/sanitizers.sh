@@ -63,7 +63,10 @@ for sanitizer in "${sanitizers[@]}"; do
     else
         status=1
         echo "sanitizers: $sanitizer: FAILED ($(( $(date +%s) - built )) s); the log is $log" >&2
-        grep -E "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY:|✘|Fatal error" "$log" | head -40 >&2
+        # With each failure, the line under it that says what the test saw (swift-testing
+        # prints an issue's message as "↳ ..."; its doc comment's lines start "↳ ///").
+        grep -E "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY:|✘|Fatal error|^↳ " "$log" \
+            | grep -vE "^↳ (///|Testing Library Version|Target Platform)" | cut -c1-3000 | head -60 >&2
     fi
 done
 exit $status

@@ -148,6 +148,7 @@ import Musl
     }
 
     static func warmUp() throws(Reliability.Failure) {
+        Reliability.startSanitizerSymbolizer()
         do throws(SocketError) {
             let (client, server) = try Reliability.streamPair()
             // A blocking wait makes this thread's waker; a nowait one starts the reactor.
