@@ -75,8 +75,11 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Starts watching `socket`'s descriptor; returns the token that identifies it.
-    func register(_ socket: Socket, fd: CInt) -> Result<UInt64, SocketError> {
+    /// Starts watching `socket`'s descriptor; returns the token that identifies it, or `nil`
+    /// when another operation of the same socket registered the descriptor a moment ago (a
+    /// reader and a writer that both waited for the first time): its token already hands
+    /// every edge to this socket.
+    func register(_ socket: Socket, fd: CInt) -> Result<UInt64?, SocketError> {
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         let reference = UnretainedReference(socket)
         sockets.withLock { $0[token] = reference }
@@ -84,6 +87,9 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         let result = watch(fd, token: token, events: events)
         if case .failure(let errno) = result {
             sockets.withLock { _ = $0.removeValue(forKey: token) }
+            // Only this socket can have registered this descriptor: `close` takes it out of
+            // epoll before close(2), and a duplicate is another descriptor.
+            if errno == .fileExists { return .success(nil) }
             return .failure(.errno(errno))
         }
         return .success(token)

@@ -83,11 +83,13 @@ extension Socket {
 
     // MARK: Async waits (the reactor wakes them)
 
-    /// Registers the descriptor with the reactor, once. Called in flight.
+    /// Registers the descriptor with the reactor, once. Called in flight. Two directions may
+    /// both find no token and register at once: the second is told the descriptor is
+    /// registered, and keeps the first one's token.
     func registerIfNeeded(fd: CInt) throws(SocketError) {
         let needed = withLock { $0.token == nil && !$0.closed }
         guard needed else { return }
-        let token = try Reactor.shared.register(self, fd: fd).get()
+        guard let token = try Reactor.shared.register(self, fd: fd).get() else { return }
         let stale: Bool = withLock { state in
             if state.token == nil, !state.closed { state.token = token; return false }
             return true
