@@ -57,13 +57,14 @@ extension Socket {
                         received = n
                         let kept = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: min(n, want))
                         if data == nil {
-                            var first: [UInt8] = []
-                            first.reserveCapacity(kept.count)
-                            data = first
+                            // One allocation of the exact size. (Reserving in a local and
+                            // then appending through `data` left the buffer shared by both,
+                            // and the append copied it into a second allocation.)
+                            data = Array(kept)
                         } else {
                             data!.reserveCapacity(capacity)
+                            data!.append(contentsOf: kept)
                         }
-                        data!.append(contentsOf: kept)
                     case .failure(let errno):
                         failure = errno
                     }
