@@ -36,6 +36,7 @@ extension Socket {
     ///
     /// A call that can finish at once costs the syscall and two uncontended lock round trips:
     /// no reactor, no eventfd (a thread's waker is made the first time it has to wait).
+    @inline(__always)
     func perform<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
                     _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> Result<T, SocketError> {
         // This thread's waker is looked up only when the call has to queue.
@@ -116,6 +117,7 @@ extension Socket {
 
     /// Runs `attempt` in the `nowait` style: when it would block, the operation parks as the
     /// current user (or queues) and a select message will tell the caller to call again.
+    @inline(__always)
     func performSelect<T>(_ direction: Direction, _ tag: SelectTag, mode: SelectMode, queues: Bool = true,
                           _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> SelectOutcome<T> {
         let handle = mode.handle
@@ -167,6 +169,7 @@ extension Socket {
 
     /// Runs `attempt` in the async style: waiting suspends the task, not a thread; task
     /// cancellation cancels the operation and leaves the socket usable.
+    @inline(__always)
     func performAsync<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
                          _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) async -> Result<T, SocketError> {
         // No local function capturing the waiter: a captured variable of an async function
