@@ -39,26 +39,15 @@ import Testing
         }
     }
 
-    /// A connected unix stream pair whose client has a full send buffer (4 KiB, filled by
-    /// blocking sends with time-out zero, which never touch the reactor), and what it holds.
-    static func pairWithAFullSendBuffer() throws(SocketError) -> (Socket, Socket, Socket, Int) {
+    /// A connected unix stream pair whose client has a full send buffer (filled by blocking
+    /// sends with time-out zero, which never touch the reactor), and what it holds.
+    static func pairWithAFullSendBuffer() throws -> (Socket, Socket, Socket, Int) {
         let listener = try Socket.open(.local, .stream)
         try listener.bind(abstractAddress())
         try listener.listen()
         let client = try Socket.open(.local, .stream)
-        try client.setopt(.socket.sndbuf, 4096)
         try client.connect(to: listener.sockname())
         let server = try listener.accept()
-        var filled = 0
-        let chunk = [UInt8](repeating: 7, count: 4096)
-        while true {
-            do throws(SocketError) {
-                try client.send(chunk, timeout: .zero)
-                filled += chunk.count
-            } catch {
-                guard error.reason == .timeout else { throw error }
-                return (listener, client, server, filled + chunk.count - (error.rest?.count ?? chunk.count))
-            }
-        }
+        return (listener, client, server, try Reliability.fill(client))
     }
 }
