@@ -36,6 +36,10 @@ extension Socket {
     ///
     /// A call that can finish at once costs the syscall and two uncontended lock round trips:
     /// no reactor, no eventfd (a thread's waker is made the first time it has to wait).
+    ///
+    /// The three engines inline into each operation, so that `attempt` inlines with them:
+    /// called through a closure context, every call retained and released the operation's
+    /// data and the socket (callgrind, W5 blocking: 3,839 -> 3,279 instructions per round trip).
     @inline(__always)
     func perform<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
                     _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> Result<T, SocketError> {
