@@ -101,7 +101,9 @@ extension SocketAddress {
             return
         }
         let family = CInt(truncatingIfNeeded: raw.loadUnsigned(at: familyField.offset, size: familyField.size))
-        let rest = Array(raw[familyField.end...])
+        // The bytes after the family, copied only for the families kept as bytes: an inet
+        // address (every `recvfrom`'s source) allocates nothing.
+        var rest: [UInt8] { Array(raw[familyField.end...]) }
         func port(_ field: FieldLayout) -> UInt16 { UInt16(raw[field.offset]) << 8 | UInt16(raw[field.offset + 1]) }
         if family == Native.AF_INET, raw.count >= Layout.sockaddr_in.size {
             self = .inet(IPv4Address.load(from: raw, at: Layout.sockaddr_in.sin_addr), port: port(Layout.sockaddr_in.sin_port))
