@@ -151,32 +151,45 @@ extension Socket {
         var source = SocketAddress.unspec([])
         let zeroFill = flags.contains(.trunc)
         let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
-        let data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            if zeroFill { buffer.initialize(repeating: 0) }
-            let result: Result<Int, Errno> = withUnsafeTemporaryAllocation(
-                byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment
-            ) { address in
+        /// One recvfrom(2) into `buffer`, keeping the source address.
+        func receive(into buffer: UnsafeMutableRawBufferPointer) {
+            if zeroFill { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
+            withUnsafeTemporaryAllocation(byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment) { address in
                 var length = socklen_t(address.count)
-                let result = Syscall.recvfrom(fd, UnsafeMutableRawBufferPointer(buffer), flags, address.baseAddress!, &length)
-                if case .success = result {
+                switch Syscall.recvfrom(fd, buffer, flags, address.baseAddress!, &length) {
+                case .success(let n):
+                    received = n
                     source = SocketAddress(native: UnsafeRawBufferPointer(rebasing: address[0..<min(Int(length), address.count)]))
+                case .failure(let errno):
+                    failure = errno
                 }
-                return result
             }
-            switch result {
-            case .success(let n): received = n
-            case .failure(let errno): failure = errno
+        }
+        var data: [UInt8]
+        if size <= Socket.smallRead {
+            // A small datagram lands on the stack and becomes an array of its length, in one
+            // allocation; `Array(unsafeUninitializedCapacity:)` would look its storage type up
+            // in the runtime's metadata cache on every call (~300 instructions).
+            data = []
+            withUnsafeTemporaryAllocation(byteCount: size, alignment: 16) { buffer in
+                receive(into: buffer)
+                guard failure == nil else { return }
+                data = Array(UnsafeBufferPointer(start: buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), count: min(received, size)))
             }
-            initialized = zeroFill ? size : min(received, size)
+        } else {
+            data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                receive(into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = zeroFill ? size : min(received, size)
+            }
+            if zeroFill, failure == nil { data = Array(data[0..<min(received, size)]) }
         }
         if let failure {
             return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
         }
         if received == 0 && isStream && size > 0 { return .failed(.closed) }
         if received == 0 && count.mayBlock && isClosed { return .failed(.closed) }
-        let kept = min(received, size)
-        count.transferred(kept)
-        return .done((source, zeroFill ? Array(data[0..<kept]) : data))
+        count.transferred(min(received, size))
+        return .done((source, data))
     }
 
     /// Erlang `recvfrom/1..4`: one message and its source. `bufferSize` 0 uses
