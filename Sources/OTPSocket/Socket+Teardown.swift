@@ -50,14 +50,17 @@ extension Socket {
             let borrowed = borrowers.bitwiseOr(Socket.closingBit, ordering: .acquiringAndReleasing).newValue
             state.connecting = nil
             var notices: [Notice] = []
-            if let rare = state.rare {  // no waiters without it
-                for direction in Direction.all {
+            state.withRare { rare in  // no waiters without it
+                // The four directions by number: a close should not pay for reading a global
+                // array (a once-check, a retain and a release).
+                for raw in Direction.read.rawValue...Direction.connect.rawValue {
+                    let direction = Direction(rawValue: raw).unsafelyUnwrapped
                     if let owner = rare[waiter: direction] {
                         rare[waiter: direction] = nil
                         Socket.end(owner, into: &notices)
                     }
                     // Tested first: `removeFirst`/`popFirst` on an empty deque would allocate.
-                    while !rare[queue: direction].isEmpty {
+                    while !rare.queueIsEmpty(direction) {
                         Socket.end(rare[queue: direction].removeFirst(), into: &notices)
                     }
                 }

@@ -5,9 +5,6 @@ import Synchronization
 /// Erlang's "all other users are locked out" rule.
 enum Direction: Int, Sendable {
     case read, write, accept, connect
-
-    /// The four, without an array literal (which allocates) where `close` walks them.
-    static let all: [Direction] = [.read, .write, .accept, .connect]
 }
 
 /// Why a waiting operation was woken.
