@@ -46,6 +46,14 @@ import Testing
         try await a.send(Array(1...10))
         #expect(try await b.recv(0, flags: .trunc, timeout: .seconds(10)) == Array(1...10))
         #expect(counters(b).readPkgMax <= 10)
+        // Buffers over 1 KiB take the other path (the data lands in the array itself).
+        let large = (0..<3000).map { UInt8(truncatingIfNeeded: $0) }
+        try await a.send(large)
+        #expect(try await b.recv(2048, flags: .trunc, timeout: .seconds(10)) == Array(large[0..<2048]))
+        try await a.send(large)
+        #expect(try await b.recvfrom(2048, flags: .trunc, timeout: .seconds(10)).data == Array(large[0..<2048]))
+        try await a.send(Array(large[0..<1500]))
+        #expect(try await b.recvfrom(2048, flags: .trunc, timeout: .seconds(10)).data == Array(large[0..<1500]))
     }
 
     @Test func truncOnAStreamNeverShowsUninitializedMemory() async throws {
@@ -57,6 +65,11 @@ import Testing
         #expect(discarded.count == 4)
         #expect(discarded == [0, 0, 0, 0])
         #expect(await reasonAsync { () async throws(SocketError) in _ = try await server.recv(0, timeout: .zero) } == .timeout)
+        // A first read over 1 KiB lands in the array itself: zeroed as well.
+        try await client.send([UInt8](repeating: 7, count: 2000))
+        #expect(await eventually { (try? server.recv(0, flags: .peek, timeout: .zero))?.count == 2000 })
+        let large = try await server.recv(2000, flags: .trunc, timeout: .seconds(10))
+        #expect(large == [UInt8](repeating: 0, count: 2000))
         withExtendedLifetime(listener) {}
     }
 
