@@ -36,14 +36,15 @@ extension Socket {
             var failure: Errno?
             if data == nil, capacity > Socket.smallRead {
                 // A large first read lands in the array it returns.
+                // (With `trunc` the zeroed bytes count as what arrived: no second array.)
                 let first = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
                     if zeroFill { buffer.initialize(repeating: 0) }
                     switch Syscall.recv(fd, UnsafeMutableRawBufferPointer(buffer), flags) {
-                    case .success(let n): received = n; initialized = zeroFill ? capacity : min(n, capacity)
-                    case .failure(let errno): failure = errno; initialized = zeroFill ? capacity : 0
+                    case .success(let n): received = n; initialized = min(n, capacity)
+                    case .failure(let errno): failure = errno; initialized = 0
                     }
                 }
-                if failure == nil { data = zeroFill ? Array(first[0..<min(received, capacity)]) : first }
+                if failure == nil { data = first }
             } else {
                 // A small first read, or the next chunk of a stream read, lands in a buffer
                 // on the stack and is appended: for a small read, cheaper than
@@ -151,7 +152,7 @@ extension Socket {
         var source = SocketAddress.unspec([])
         let zeroFill = flags.contains(.trunc)
         let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
-        /// One recvfrom(2) into `buffer`, keeping the source address.
+        // One recvfrom(2) into `buffer`, keeping the source address.
         func receive(into buffer: UnsafeMutableRawBufferPointer) {
             if zeroFill { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
             withUnsafeTemporaryAllocation(byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment) { address in
@@ -179,9 +180,8 @@ extension Socket {
         } else {
             data = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
                 receive(into: UnsafeMutableRawBufferPointer(buffer))
-                initialized = zeroFill ? size : min(received, size)
+                initialized = min(received, size)
             }
-            if zeroFill, failure == nil { data = Array(data[0..<min(received, size)]) }
         }
         if let failure {
             return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
