@@ -7,10 +7,13 @@
 #include <sys/eventfd.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 int csock_accept4(int fd, void *address, unsigned int *length, int flags) {
     return accept4(fd, (struct sockaddr *)address, (socklen_t *)length, flags);
 }
+
+int csock_dup3(int fd, int target, int flags) { return dup3(fd, target, flags); }
 
 int csock_epoll_create1(int flags) { return epoll_create1(flags); }
 

@@ -3,39 +3,6 @@ import SocketConstants
 import Synchronization
 
 extension Socket {
-    @usableFromInline static var closingBit: UInt32 { 1 << 31 }
-
-    /// Borrows the descriptor, or `nil` once `close` began; pair with ``giveBack()``.
-    /// Inlinable, as the typed `getopt`/`setopt` that use it are.
-    @inlinable @inline(__always)
-    func borrow() -> CInt? {
-        let now = borrowers.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
-        guard now & Socket.closingBit == 0 else {
-            giveBack()
-            return nil
-        }
-        return descriptor
-    }
-
-    /// Ends a borrow; the last one after `close` began wakes the closing thread.
-    @inlinable @inline(__always)
-    func giveBack() {
-        let now = borrowers.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue
-        guard now == Socket.closingBit else { return }
-        wakeCloser()
-    }
-
-    /// The slow path of ``giveBack()``, out of line so that a borrow inlines into its caller.
-    @usableFromInline @inline(never)
-    func wakeCloser() {
-        let closer: ThreadWaker? = withLock { state in
-            guard state.inFlight == 0, let closer = state.closer else { return nil }
-            state.closer = nil
-            return closer
-        }
-        closer?.wake()
-    }
-
     /// What to do, outside the lock, after a change of owner or a close.
     enum Notice: Sendable {
         case wakeThread(ThreadWaker)

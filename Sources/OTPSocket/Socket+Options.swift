@@ -28,7 +28,7 @@ extension Socket {
         } catch {
             throw .invalid("\(option) = \(value): \(error.what)")
         }
-        if let errno { throw errno == .badFileDescriptor ? .closed : .errno(errno) }
+        if let errno { throw closedOr(.errno(errno)) }
     }
 
     /// Erlang `getopt/2`: reads a typed option, `try socket.getopt(.socket.rcvbuf)`.
@@ -51,10 +51,7 @@ extension Socket {
         return try withUnsafeTemporaryAllocation(byteCount: max(capacity, 1), alignment: 16) { (raw) throws(SocketError) -> Value in
             raw.initializeMemory(as: UInt8.self, repeating: 0)
             let length = getRaw(level: level, option: name, UnsafeMutableRawBufferPointer(rebasing: raw[0..<capacity]))
-            guard length >= 0 else {
-                let errno = Errno(rawValue: CInt(-length))
-                throw errno == .badFileDescriptor ? .closed : .errno(errno)
-            }
+            guard length >= 0 else { throw closedOr(.errno(Errno(rawValue: CInt(-length)))) }
             do throws(InvalidValue) {
                 return try Value(nativeBytes: UnsafeRawBufferPointer(rebasing: raw[0..<min(length, capacity)]))
             } catch {
@@ -63,14 +60,18 @@ extension Socket {
         }
     }
 
-    /// setsockopt(2) on the open descriptor; the errno when it fails (`EBADF` once closed).
-    /// Inlinable with its descriptor borrow: a typed `setopt` is the syscall, two atomic
-    /// adds and the value's encoding, in one function.
+    /// setsockopt(2) on the descriptor; the errno when it fails (`EBADF` when closed before,
+    /// `ENOTSOCK` when `close` came meanwhile: the number then names the retired file).
+    /// Inlinable: a typed `setopt` is the syscall and the value's encoding, in one function,
+    /// with no lock and no read-modify-write (``lentDescriptor()``). The socket is kept
+    /// alive across the syscall, so that the number is not freed under it.
     @inlinable @inline(__always)
     func setRaw(level: CInt, option: CInt, _ bytes: UnsafeRawBufferPointer) -> Errno? {
-        guard let fd = borrow() else { return .badFileDescriptor }
-        defer { giveBack() }
-        if case .failure(let errno) = Syscall.setsockopt(fd, level, option, bytes.baseAddress, bytes.count) { return errno }
+        guard let fd = lentDescriptor() else { return .badFileDescriptor }
+        let result = withExtendedLifetime(self) {
+            Syscall.setsockopt(fd, level, option, bytes.baseAddress, bytes.count)
+        }
+        if case .failure(let errno) = result { return errno }
         return nil
     }
 
@@ -78,10 +79,12 @@ extension Socket {
     /// as ``setRaw(level:option:_:)`` is.
     @inlinable @inline(__always)
     func getRaw(level: CInt, option: CInt, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard let fd = borrow() else { return -Int(Errno.badFileDescriptor.rawValue) }
-        defer { giveBack() }
+        guard let fd = lentDescriptor() else { return -Int(Errno.badFileDescriptor.rawValue) }
         var length = socklen_t(buffer.count)
-        switch Syscall.getsockopt(fd, level, option, buffer.baseAddress, &length) {
+        let result = withExtendedLifetime(self) {
+            Syscall.getsockopt(fd, level, option, buffer.baseAddress, &length)
+        }
+        switch result {
         case .success: return Int(length)
         case .failure(let errno): return -Int(errno.rawValue)
         }

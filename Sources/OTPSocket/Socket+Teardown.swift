@@ -39,15 +39,19 @@ extension Socket {
     /// Erlang `close/1`'s work (``close()`` and a released socket's deinit): every waiter is
     /// woken or aborted with `closed`; then the calling thread waits for the threads still
     /// inside a syscall on the descriptor to leave (they are woken, or finish a nonblocking
-    /// call), takes it off the reactor and closes it, so that with `SO_LINGER` set it is this
-    /// thread that lingers, as in OTP. The descriptor is closed exactly once. Returns false
-    /// when the socket was already closed.
+    /// call), takes it off the reactor and closes the socket, so that with `SO_LINGER` set it
+    /// is this thread that lingers, as in OTP. The number goes with it, unless it was lent
+    /// outside an operation (``lentDescriptor()``): then `close` retires it (``retire()``)
+    /// and the last reference's deinit, under which nobody can be using it, closes it.
+    /// Returns false when the socket was already closed.
     @discardableResult
-    func tearDown() -> Bool {
-        let closing: (notices: [Notice], wakeKernel: Bool, released: Bool, token: UInt64?)? = withLock { state in
+    func tearDown(lastReference: Bool = false) -> Bool {
+        let closing: (notices: [Notice], wakeKernel: Bool, released: Bool, token: UInt64?, retires: Bool)? = withLock { state in
             guard !state.closed else { return nil }
             state.closed = true
-            let borrowed = borrowers.bitwiseOr(Socket.closingBit, ordering: .acquiringAndReleasing).newValue
+            // Read in the same critical section that closes: a first lending either came
+            // before (and is seen here) or finds the socket closed.
+            let retires = !lastReference && lent.load(ordering: .relaxed)
             state.connecting = nil
             var notices: [Notice] = []
             state.withRare { rare in  // no waiters without it
@@ -65,51 +69,65 @@ extension Socket {
                     }
                 }
             }
-            // Nobody in flight nor borrowing: nobody can start now (`closed` and the closing
-            // bit are set), so the descriptor is released at once, in this one lock.
-            guard state.inFlight == 0, borrowed == Socket.closingBit else {
-                return (notices, state.inKernel > 0, false, nil)
+            // Nobody in flight: nobody can start now (`closed` is set), so the descriptor is
+            // released at once, in this one lock.
+            guard state.inFlight == 0 else {
+                return (notices, state.inKernel > 0, false, nil, retires)
             }
             precondition(!state.released, "socket descriptor released twice")
             state.released = true
             let token = state.token
             state.token = nil
-            return (notices, false, true, token)
+            return (notices, false, true, token, retires)
         }
         guard let closing else { return false }
         for notice in closing.notices { notice.deliver() }
-        if closing.released {
-            releaseDescriptor(token: closing.token)
-            return true
+        if !closing.released {
+            // Threads asleep in a blocking syscall do not notice close(2): shutdown wakes them.
+            if closing.wakeKernel { _ = Syscall.shutdown(descriptor, Native.SHUT_RDWR) }
+            waitUntilIdle()
         }
-        // Threads asleep in a blocking syscall do not notice close(2): shutdown wakes them.
-        if closing.wakeKernel { _ = Syscall.shutdown(descriptor, Native.SHUT_RDWR) }
-        waitUntilIdle()
-        let token: UInt64? = withLock { state in
+        let token: UInt64? = closing.released ? closing.token : withLock { state in
             precondition(!state.released, "socket descriptor released twice")
             state.released = true
             let token = state.token
             state.token = nil
             return token
         }
-        releaseDescriptor(token: token)
+        if let token { Reactor.shared.deregister(token: token, fd: descriptor) }
+        if closing.retires {
+            retire()
+        } else {
+            Syscall.close(descriptor)
+        }
         return true
     }
 
-    /// Takes the descriptor off the reactor, if it was registered, and closes it: once, by
-    /// the closing thread, after nobody is in flight or borrowing.
-    private func releaseDescriptor(token: UInt64?) {
-        if let token { Reactor.shared.deregister(token: token, fd: descriptor) }
-        Syscall.close(descriptor)
+    /// The file a closed socket's number names until the socket's deinit: an epoll instance
+    /// of its own, on which every socket call fails with `ENOTSOCK`, reads and writes with
+    /// `EINVAL`, and that is never ready. `-1` if it could not be made.
+    private static let retiredFile: CInt = (try? Syscall.epollCreate().get()) ?? -1
+
+    /// Closes the socket but keeps its number: dup3(2) points the number at
+    /// ``retiredFile``, closing the socket's file in the same step (and lingering, with
+    /// `SO_LINGER`). Options, addresses and ioctls use a lent number without a lock or a
+    /// read-modify-write; one that races `close` meets the retired file and reports
+    /// `closed`, and never a socket that a reused number would name. `deinit` frees the
+    /// number. (Should dup3 fail, which it cannot for a valid number, shutdown ends the
+    /// connection and `deinit` closes the socket.)
+    private func retire() {
+        if case .failure = Syscall.dup3(Socket.retiredFile, descriptor, Native.O_CLOEXEC) {
+            _ = Syscall.shutdown(descriptor, Native.SHUT_RDWR)
+        }
     }
 
-    /// Waits until no thread is in flight on the descriptor nor borrows it. Only threads that `close` has
+    /// Waits until no thread is in flight on the descriptor. Only threads that `close` has
     /// just woken, or that are inside a nonblocking syscall, can be: the wait is short.
     private func waitUntilIdle() {
         var waker: ThreadWaker?
         while true {
             let idle: Bool = withLock { state in
-                if state.inFlight == 0, borrowers.load(ordering: .acquiring) == Socket.closingBit { return true }
+                if state.inFlight == 0 { return true }
                 state.closer = waker
                 return false
             }

@@ -28,12 +28,9 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// it (see ``Notice``).
     @exclusivity(unchecked) var state: State
     let lock = Mutex(())
-    /// The descriptor, fixed for the socket's life, read without the lock (``borrow()``).
+    /// The descriptor number, fixed for the object's life. Operations take it under the
+    /// lock; options, addresses and ioctls read it without one (``lentDescriptor()``).
     @usableFromInline let descriptor: CInt
-    /// The threads borrowing the descriptor outside any operation (options, addresses,
-    /// ioctls: ``withDescriptor(_:)``), counted without the lock, and in the top bit
-    /// whether `close` began: one atomic add and one subtract per borrow.
-    @usableFromInline let borrowers = Atomic<UInt32>(0)
     public let domain: Domain
     public let type: SocketType
     public let `protocol`: SocketProtocol
@@ -42,6 +39,11 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// Listed by `which_sockets` (Erlang `use_registry` of this socket).
     @exclusivity(unchecked) var registryListed = false
     private let creationKind: CreationKind
+    /// Whether the number was ever lent outside an operation (an option, an address, an
+    /// ioctl): set under the lock while the socket is open, never cleared, read without the
+    /// lock. Such a socket's `close` retires the number instead of closing it, and `deinit`
+    /// frees it (see `Socket+Teardown.swift`).
+    @usableFromInline let lent = Atomic<Bool>(false)
 
     /// Erlang `ctype()`.
     public enum Creation: Sendable, Hashable {
@@ -89,7 +91,6 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         state = State(connected: false)
         state.closed = true
         state.released = true
-        borrowers.store(Socket.closingBit, ordering: .relaxed)
         descriptor = -1
         domain = socket.domain
         type = socket.type
@@ -109,8 +110,12 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     deinit {
         defer { state.freeRare() }
         // Closed already (by `close()`, which removed the entry and fired the monitors, or
-        // a stand-in): nothing left to tell the registry.
-        guard tearDown() else { return }
+        // a stand-in): nothing left to tell the registry. A number `close` retired is free
+        // to go now that nobody can pass it to a syscall.
+        guard tearDown(lastReference: true) else {
+            if descriptor >= 0, lent.load(ordering: .relaxed) { Syscall.close(descriptor) }
+            return
+        }
         SocketRegistry.shared.closed(self) { Socket(standInFor: self) }
     }
 
@@ -131,6 +136,13 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// which they do at once, and closes it itself: with `{socket, linger}` set, it is this
     /// thread that lingers, as in OTP (other sockets are not held up). Closing twice throws
     /// `closed`.
+    ///
+    /// Unlike OTP, once an option, address or ioctl call used the socket, the descriptor
+    /// *number* outlives the close: it names a retired file, on which every socket call
+    /// fails, until the last reference to this object goes. So such a call racing `close`
+    /// in another thread can never reach a new socket that was given the same number, and
+    /// needs no lock. A program that keeps many such closed sockets referenced keeps as
+    /// many numbers.
     public func close() throws(SocketError) {
         guard tearDown() else { throw .closed }
         SocketRegistry.shared.closedExplicitly(self)
@@ -139,12 +151,46 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// Whether ``close()`` was called.
     public var isClosed: Bool { withLock { $0.closed } }
 
-    /// Runs `body` with the descriptor kept open, outside any operation queue: no lock, one
-    /// atomic add before and one subtract after (see ``borrow()``).
+    /// Runs `body` with the descriptor, outside any operation queue: `closed` once the
+    /// socket is, and a failure that raced a `close` (the number then names the retired
+    /// file) is `closed` too. The number cannot be reused under `body`: only `deinit` frees it.
     func withDescriptor<R>(_ body: (CInt) throws(SocketError) -> R) throws(SocketError) -> R {
-        guard let fd = borrow() else { throw .closed }
-        defer { giveBack() }
-        return try body(fd)
+        if isClosed { throw .closed }
+        guard let fd = lentDescriptor() else { throw .closed }
+        do {
+            return try withExtendedLifetime(self) { () throws(SocketError) in try body(fd) }
+        } catch {
+            throw closedOr(error)
+        }
+    }
+
+    /// The descriptor for a call outside any operation (an option, an address, an ioctl), or
+    /// `nil` when the socket was closed before its first such call. After the first, it is
+    /// one relaxed load: from then on `close` retires the number rather than closing it, so
+    /// that until `deinit` it never names another socket (a call that races `close` fails
+    /// on the retired file). The caller keeps the socket alive across its syscall.
+    @inlinable @inline(__always)
+    func lentDescriptor() -> CInt? {
+        if lent.load(ordering: .relaxed) { return descriptor }
+        return lendDescriptor()
+    }
+
+    /// The first lending, under the lock: ordered before `close`'s critical section (which
+    /// then sees ``lent``), or after it (and the socket is closed: `nil`).
+    @usableFromInline @inline(never)
+    func lendDescriptor() -> CInt? {
+        withLock { state in
+            if state.closed { return nil }
+            lent.store(true, ordering: .relaxed)
+            return descriptor
+        }
+    }
+
+    /// `closed` if the socket is closed by now, else `error`: how a failed syscall on the
+    /// descriptor outside an operation, which may have met the retired file, is reported.
+    @usableFromInline @inline(never)
+    func closedOr(_ error: SocketError) -> SocketError {
+        isClosed ? .closed : error
     }
 }
 

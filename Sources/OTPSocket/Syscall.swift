@@ -158,6 +158,10 @@ enum Syscall {
         retrying { csock_setns(fd, type) }
     }
 
+    static func dup3(_ fd: CInt, _ target: CInt, _ flags: CInt) -> Result<CInt, Errno> {
+        retrying { csock_dup3(fd, target, flags) }
+    }
+
     static func dup(_ fd: CInt) -> Result<CInt, Errno> {
         retrying { Glibc.fcntl(fd, Native.F_DUPFD_CLOEXEC, 0) }
     }

@@ -136,6 +136,67 @@ import Testing
         withExtendedLifetime(listener) {}
     }
 
+    @Test func anOptionCallRacingCloseNeverReachesASocketThatGotTheSameNumber() async throws {
+        // Options take no lock and no atomic: what keeps a setopt that raced close from
+        // landing on a new socket given the same number is that close retires the number
+        // (it names a file every socket call fails on) until the socket is let go.
+        for _ in 0..<20 {
+            let old = try Socket.open(.inet, .dgram)
+            let number = try #require(old.fd)
+            let marker = 7 * 1024 + 512
+            let hammering = Background { () throws(SocketError) -> Int in
+                var calls = 0
+                while true {
+                    calls += 1
+                    do throws(SocketError) {
+                        try old.setopt(.socket.rcvbuf, marker)
+                    } catch {
+                        guard error.reason == .closed else { throw error }
+                        return calls
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(2))
+            try old.close()
+            // Without the retired number, these would get `number`, and the setopts still
+            // on their way would change their receive buffer.
+            let fresh = try (0..<8).map { _ throws(SocketError) in try Socket.open(.inet, .dgram) }
+            #expect(try await hammering.value() > 0)
+            #expect(!fresh.contains { $0.fd == number })
+            #expect(descriptorTarget(number) == "anon_inode:[eventpoll]")
+            for socket in fresh { #expect(try socket.getopt(.socket.rcvbuf) != 2 * marker) }
+            #expect(throws: SocketError.closed) { try old.getopt(.socket.rcvbuf) }
+            #expect(throws: SocketError.closed) { try old.sockname() }
+        }
+    }
+
+    @Test func aNumberLentToAnOptionIsRetiredByCloseAndFreedWhenTheSocketIsLetGo() throws {
+        var number: Int32 = -1
+        do {
+            let socket = try Socket.open(.inet, .stream)
+            number = try #require(socket.fd)
+            let target = try socketTarget(socket)
+            _ = try socket.getopt(.socket.type)
+            try socket.close()
+            #expect(descriptorsReferring(to: target) == 0)
+            #expect(descriptorTarget(number) == "anon_inode:[eventpoll]")
+            #expect(throws: SocketError.closed) { try socket.setopt(.socket.keepalive, true) }
+        }
+        #expect(descriptorTarget(number) != "anon_inode:[eventpoll]")
+    }
+
+    @Test func aNumberNeverLentIsClosedWithTheSocket() throws {
+        let socket = try Socket.open(.inet, .stream)
+        let number = try #require(socket.fd)
+        let target = try socketTarget(socket)
+        try socket.close()
+        #expect(descriptorsReferring(to: target) == 0)
+        #expect(descriptorTarget(number) != "anon_inode:[eventpoll]")
+        // Closed before any lending: the number is not touched again.
+        #expect(throws: SocketError.closed) { try socket.getopt(.socket.type) }
+        #expect(throws: SocketError.closed) { try socket.sockname() }
+    }
+
     @Test func closeWaitsForAThreadInsideASyscallAndClosesItself() async throws {
         // A blocked reader is inside poll(2) on the descriptor: close wakes it, waits for it
         // to leave, and only then closes, so the reader never polls a recycled number.

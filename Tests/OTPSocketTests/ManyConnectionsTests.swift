@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// A server holding 10,000 TCP connections over 127.0.0.1 at once serves ping-pong on every
-/// one of them without an error, and closing them all gives back every descriptor.
+/// one of them without an error, and closing them all (and letting them go) gives back every
+/// descriptor.
 ///
 /// The server and its clients are two child processes (exit tests) that meet through a file
 /// naming the server's port: 20,000 descriptors in one process would pass a hard limit of
@@ -45,12 +46,26 @@ import Testing
     }
 
     /// The server: accepts `count` connections, holds them all, answers every ping with a
-    /// pong, then closes them and checks that every descriptor came back.
+    /// pong, then closes them and checks that every descriptor came back once they are let
+    /// go (a closed socket's number is freed with the socket: see `Socket.close`).
     static func serve(_ count: Int, publishingPortAt path: String) async throws {
         try raiseLimit(for: count)
         try await DescriptorLeakTests.warmUpAsync()
         let before = Reliability.openDescriptors()
         let beforeList = Reliability.describeDescriptors()
+        var accepted = try await acceptAndServe(count, publishingPortAt: path, holding: before)
+        // Each client resets after its last pong (the server keeps no TIME_WAIT either).
+        for socket in accepted { try socket.close() }
+        accepted.removeAll()
+        let after = Reliability.openDescriptors()
+        guard after == before else {
+            throw Reliability.Failure("server: \(before) descriptors open before, \(after) after closing everything: before \(beforeList); after \(Reliability.describeDescriptors())")
+        }
+    }
+
+    /// Accepts `count` connections on a listener of its own, serves every ping, and closes
+    /// the listener; returns the connections, open.
+    static func acceptAndServe(_ count: Int, publishingPortAt path: String, holding before: Int) async throws -> [Socket] {
         let listener = try Reliability.listener(.inet, backlog: 4096)
         guard case .inet(_, let port) = try listener.sockname() else { throw Reliability.Failure("no inet address") }
         try String(port).write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
@@ -79,13 +94,8 @@ import Testing
             return (accepted, served)
         }
         guard served == count * rounds else { throw Reliability.Failure("\(served) pings served; expected \(count * rounds)") }
-        // Each client resets after its last pong (the server keeps no TIME_WAIT either).
-        for socket in accepted { try socket.close() }
         try listener.close()
-        let after = Reliability.openDescriptors()
-        guard after == before else {
-            throw Reliability.Failure("server: \(before) descriptors open before, \(after) after closing everything: before \(beforeList); after \(Reliability.describeDescriptors())")
-        }
+        return accepted
     }
 
     /// The clients: `count` connections, all open before the first ping, then ping-pong on
@@ -141,6 +151,7 @@ import Testing
             try client.setopt(.socket.linger, Linger.abort)
             try client.close()
         }
+        clients.removeAll()
         let after = Reliability.openDescriptors()
         guard after == before else {
             throw Reliability.Failure("clients: \(before) descriptors open before, \(after) after closing everything: \(Reliability.describeDescriptors())")

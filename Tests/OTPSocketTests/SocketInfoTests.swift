@@ -127,10 +127,11 @@ import Testing
         let socket = try Socket.open(.inet, .dgram)
         let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            try? socket.withDescriptor { (_) throws(SocketError) in
-                held.signal()
-                release.wait()
-            }
+            // An operation in flight, between its entry and its leaving, as a syscall is.
+            guard case .proceed = socket.enter(.read, orQueue: { nil }) else { return }
+            held.signal()
+            release.wait()
+            socket.leave(.read)
         }
         held.wait()
         let closing = Background { () throws(SocketError) in try socket.close() }

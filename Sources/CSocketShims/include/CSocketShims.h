@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 int csock_accept4(int fd, void *address, unsigned int *length, int flags);
+int csock_dup3(int fd, int target, int flags);
 int csock_epoll_create1(int flags);
 int csock_epoll_ctl(int epoll, int operation, int fd, void *event);
 int csock_epoll_wait(int epoll, void *events, int count, int timeout);
