@@ -125,10 +125,10 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
     public var description: String { "#Socket<\(id)>" }
 
-    /// The descriptor, or `nil` once closed (Erlang `{otp, fd}`).
-    public var fd: CInt? {
-        withLock { $0.closed ? nil : descriptor }
-    }
+    /// The descriptor, or `nil` once closed (Erlang `{otp, fd}`). The number is lent, as
+    /// to an option call: while this object lives, it names the socket or, after `close`,
+    /// a retired file on which every socket call fails, never another socket.
+    public var fd: CInt? { lendDescriptor() }
 
     /// Erlang `close/1`. Every operation waiting on the socket, in any thread, task or
     /// mailbox, ends with `closed` (a `nowait` one gets its `abort` message). The calling

@@ -1,5 +1,5 @@
 import Foundation
-import OTPSocket
+@testable import OTPSocket
 import SocketConstants
 import Testing
 
@@ -185,10 +185,22 @@ import Testing
         #expect(descriptorTarget(number) != "anon_inode:[eventpoll]")
     }
 
+    @Test func theNumberFDGaveOutNamesTheRetiredFileAfterClose() throws {
+        // `{otp, fd}` lends the number: a raw syscall on it after close fails, and the
+        // number cannot be another socket's while the Socket lives.
+        let socket = try Socket.open(.inet, .dgram)
+        let number = try #require(socket.fd)
+        try socket.close()
+        #expect(descriptorTarget(number) == "anon_inode:[eventpoll]")
+        #expect(socket.fd == nil)
+        #expect(throws: SocketError.closed) { try socket.getopt(.otp.fd) }
+        withExtendedLifetime(socket) {}
+    }
+
     @Test func aNumberNeverLentIsClosedWithTheSocket() throws {
         let socket = try Socket.open(.inet, .stream)
-        let number = try #require(socket.fd)
-        let target = try socketTarget(socket)
+        let number = socket.descriptor  // `fd` would lend it
+        let target = try #require(descriptorTarget(number))
         try socket.close()
         #expect(descriptorsReferring(to: target) == 0)
         #expect(descriptorTarget(number) != "anon_inode:[eventpoll]")
