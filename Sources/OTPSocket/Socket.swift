@@ -154,9 +154,10 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// Runs `body` with the descriptor, outside any operation queue: `closed` once the
     /// socket is, and a failure that raced a `close` (the number then names the retired
     /// file) is `closed` too. The number cannot be reused under `body`: only `deinit` frees it.
+    /// One lock round trip (not the options' relaxed load): it checks `closed` first, for
+    /// bodies that the retired file would not fail (poll).
     func withDescriptor<R>(_ body: (CInt) throws(SocketError) -> R) throws(SocketError) -> R {
-        if isClosed { throw .closed }
-        guard let fd = lentDescriptor() else { throw .closed }
+        guard let fd = lendDescriptor() else { throw .closed }
         do {
             return try withExtendedLifetime(self) { () throws(SocketError) in try body(fd) }
         } catch {
@@ -175,8 +176,8 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         return lendDescriptor()
     }
 
-    /// The first lending, under the lock: ordered before `close`'s critical section (which
-    /// then sees ``lent``), or after it (and the socket is closed: `nil`).
+    /// Lends the number under the lock, or `nil` once closed: a first lending is ordered
+    /// before `close`'s critical section (which then sees ``lent``), or after it.
     @usableFromInline @inline(never)
     func lendDescriptor() -> CInt? {
         withLock { state in
