@@ -15,10 +15,10 @@ import Musl
 /// It is also a `TaskExecutor`: a task that prefers it runs on the loop's thread, so a
 /// readiness edge resumes it in the same thread, with no hop to another one.
 ///
-/// Events carry a token, never a descriptor number: tokens are not reused, and `close`
-/// takes the token out of the table (and the descriptor out of epoll) before the descriptor
-/// is closed. An event already read for a socket that closes meanwhile finds the socket
-/// closed and is dropped; it can never reach a new socket that got the same number.
+/// Events carry a token, never a descriptor number (``ReactorRegistrations``): `close` takes
+/// the token out of the table (and the descriptor out of epoll) before the descriptor is
+/// closed. An event already read for a socket that closes meanwhile finds the socket closed,
+/// or its token gone, and is dropped; it can never reach a new socket that got the same number.
 final class Reactor: TaskExecutor, @unchecked Sendable {
     static let shared = Reactor()
 
@@ -28,9 +28,12 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
     /// The registered sockets by token, unretained: a socket takes itself out (in `close`,
     /// which its deinit runs) before its memory goes, and one whose deinit has begun does
     /// not load.
-    private let sockets = Mutex<[UInt64: UnretainedReference<Socket>]>([:])
-    private let nextToken = Atomic<UInt64>(1)
+    private let sockets = Mutex(ReactorRegistrations())
+    /// Jobs enqueued from other threads.
     private let jobs = Mutex<Deque<UnownedJob>>([])
+    /// Jobs enqueued by the loop's own thread (a readiness edge resuming a task, a task
+    /// resuming another): only that thread touches it, so it takes no lock.
+    @exclusivity(unchecked) private var localJobs = Deque<UnownedJob>()
     /// Written once, by `init`: unchecked, as a `var` would cost an exclusivity check on
     /// each `enqueue`.
     @exclusivity(unchecked) private var thread = pthread_t()
@@ -59,11 +62,13 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        jobs.withLock { $0.append(unowned) }
-        if !isCurrentThread {
-            var one: UInt64 = 1
-            _ = withUnsafeBytes(of: &one) { Syscall.write(wakeup, $0) }
+        if isCurrentThread {
+            localJobs.append(unowned)
+            return
         }
+        jobs.withLock { $0.append(unowned) }
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { Syscall.write(wakeup, $0) }
     }
 
     private func watch(_ fd: CInt, token: UInt64, events: UInt64) -> Result<CInt, Errno> {
@@ -80,13 +85,12 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
     /// reader and a writer that both waited for the first time): its token already hands
     /// every edge to this socket.
     func register(_ socket: Socket, fd: CInt) -> Result<UInt64?, SocketError> {
-        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         let reference = UnretainedReference(socket)
-        sockets.withLock { $0[token] = reference }
+        let token = sockets.withLock { $0.insert(reference) }
         let events = UInt64(Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET)
         let result = watch(fd, token: token, events: events)
         if case .failure(let errno) = result {
-            sockets.withLock { _ = $0.removeValue(forKey: token) }
+            sockets.withLock { $0.remove(token) }
             // Only this socket can have registered this descriptor: `close` takes it out of
             // epoll before close(2), and a duplicate is another descriptor.
             if errno == .fileExists { return .success(nil) }
@@ -98,7 +102,7 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
     /// Stops watching a descriptor (before it is closed).
     func deregister(token: UInt64, fd: CInt) {
         _ = Syscall.epollControl(epoll, Native.EPOLL_CTL_DEL, fd, nil)
-        sockets.withLock { _ = $0.removeValue(forKey: token) }
+        sockets.withLock { $0.remove(token) }
     }
 
     private func run() {
@@ -108,32 +112,48 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         let readable = UInt64(Native.EPOLLIN | Native.EPOLLERR | Native.EPOLLHUP | Native.EPOLLRDHUP)
         let writable = UInt64(Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)
         let executor = asUnownedTaskExecutor()
-        // The jobs are taken a batch at a time, one lock round trip per batch; the two
-        // deques trade places, so neither allocates once grown.
+        // Jobs are taken a batch at a time: the other threads' with one lock round trip per
+        // batch, the loop's own with none. Each queue trades places with its batch, so none
+        // allocates once grown.
         var batch = Deque<UnownedJob>()
+        var localBatch = Deque<UnownedJob>()
+        // The sockets of one epoll_wait's events, looked up under one lock round trip.
+        let readied = UnsafeMutablePointer<(socket: Socket, events: UInt64)>.allocate(capacity: capacity)
         while true {
             // Run what is ready (jobs that readiness below resumes come back here), until
             // nothing is, then wait: a job enqueued from another thread meanwhile wrote the
             // eventfd, and epoll_wait returns at once.
             while true {
                 jobs.withLock { swap(&$0, &batch) }
-                if batch.isEmpty { break }
+                swap(&localJobs, &localBatch)
+                if batch.isEmpty && localBatch.isEmpty { break }
                 while !batch.isEmpty {  // (popFirst on an empty deque would allocate)
                     batch.removeFirst().runSynchronously(on: executor)
+                }
+                while !localBatch.isEmpty {
+                    localBatch.removeFirst().runSynchronously(on: executor)
                 }
             }
             guard case .success(let count) = Syscall.epollWait(epoll, buffer.baseAddress!, capacity, -1) else { continue }
             let view = UnsafeRawBufferPointer(buffer)
-            for i in 0..<Int(count) {
-                let base = i * size
-                let events = view.loadUnsigned(at: base + Layout.epoll_event.events.offset, size: Layout.epoll_event.events.size)
-                let token = view.loadUnsigned(at: base + Layout.epoll_event.data.offset, size: Layout.epoll_event.data.size)
-                if token == Reactor.wakeupToken {
-                    var value: UInt64 = 0
-                    _ = withUnsafeMutableBytes(of: &value) { Syscall.read(wakeup, $0) }
-                    continue
+            let found = sockets.withLock { sockets in
+                var found = 0
+                for i in 0..<Int(count) {
+                    let base = i * size
+                    let events = view.loadUnsigned(at: base + Layout.epoll_event.events.offset, size: Layout.epoll_event.events.size)
+                    let token = view.loadUnsigned(at: base + Layout.epoll_event.data.offset, size: Layout.epoll_event.data.size)
+                    if token == Reactor.wakeupToken {
+                        var value: UInt64 = 0
+                        _ = withUnsafeMutableBytes(of: &value) { Syscall.read(wakeup, $0) }
+                    } else if let socket = sockets[token]?.load() {
+                        (readied + found).initialize(to: (socket, events))
+                        found += 1
+                    }
                 }
-                guard let socket = sockets.withLock({ $0[token]?.load() }) else { continue }
+                return found
+            }
+            for i in 0..<found {
+                let (socket, events) = (readied + i).move()
                 socket.ready(readable: events & readable != 0, writable: events & writable != 0)
             }
         }

@@ -149,6 +149,7 @@ extension Socket {
             return 1 + self[queue: direction].count
         }
 
+        @inline(__always)
         func sequence(_ direction: Direction) -> UInt32 {
             direction == .read || direction == .accept ? readSequence : writeSequence
         }

@@ -86,15 +86,25 @@ extension Socket {
     /// Registers the descriptor with the reactor, once. Called in flight. Two directions may
     /// both find no token and register at once: the second is told the descriptor is
     /// registered, and keeps the first one's token.
+    ///
+    /// Every wait after the first reads ``registered`` and takes no lock.
     func registerIfNeeded(fd: CInt) throws(SocketError) {
+        if registered.load(ordering: .acquiring) { return }
         let needed = withLock { $0.token == nil && !$0.closed }
         guard needed else { return }
-        guard let token = try Reactor.shared.register(self, fd: fd).get() else { return }
+        guard let token = try Reactor.shared.register(self, fd: fd).get() else {
+            registered.store(true, ordering: .releasing)
+            return
+        }
         let stale: Bool = withLock { state in
             if state.token == nil, !state.closed { state.token = token; return false }
             return true
         }
-        if stale { Reactor.shared.deregister(token: token, fd: fd) }
+        if stale {
+            Reactor.shared.deregister(token: token, fd: fd)
+        } else {
+            registered.store(true, ordering: .releasing)
+        }
     }
 
     /// After `EAGAIN` in an async operation: leaves flight and parks as the direction's

@@ -44,6 +44,10 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// lock. Such a socket's `close` retires the number instead of closing it, and `deinit`
     /// frees it (see `Socket+Teardown.swift`).
     @usableFromInline let lent = Atomic<Bool>(false)
+    /// Whether the descriptor is in the reactor's epoll set: set once it is, never cleared
+    /// (a closed socket's waits end before they would need it), read without the lock by
+    /// every wait (``registerIfNeeded(fd:)``).
+    let registered = Atomic<Bool>(false)
 
     /// Erlang `ctype()`.
     public enum Creation: Sendable, Hashable {
