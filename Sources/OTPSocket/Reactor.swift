@@ -47,7 +47,7 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         default:
             fatalError("epoll_create1 or eventfd failed; the reactor cannot run")
         }
-        _ = watch(wakeup, token: Reactor.wakeupToken, events: UInt64(Native.EPOLLIN))
+        _ = control(Native.EPOLL_CTL_ADD, wakeup, token: Reactor.wakeupToken, events: UInt64(Native.EPOLLIN))
         let box = Unmanaged.passRetained(self).toOpaque()
         let status = pthread_create(&thread, nil, { context in
             let reactor = Unmanaged<Reactor>.fromOpaque(context!).takeRetainedValue()
@@ -71,24 +71,51 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         _ = withUnsafeBytes(of: &one) { Syscall.write(wakeup, $0) }
     }
 
-    private func watch(_ fd: CInt, token: UInt64, events: UInt64) -> Result<CInt, Errno> {
+    /// What a socket's waits need epoll to report. A descriptor is watched for what its waits
+    /// have needed so far: reading only, until a writer (or a connect) waits. A socket that
+    /// only ever waits to read then gets no event each time the kernel frees a datagram it
+    /// sent (UDP and unix sockets report writable space on every one).
+    struct Interest: OptionSet, Sendable {
+        var rawValue: UInt8
+        init(rawValue: UInt8) { self.rawValue = rawValue }
+        static let readable = Interest(rawValue: 1 << 0)
+        static let writable = Interest(rawValue: 1 << 1)
+
+        /// What a wait in `direction` needs: a reader readability; a writer or a connect
+        /// writability, and readability too, as the reads that usually follow would add it.
+        init(waitingIn direction: Direction) {
+            self = direction == .read || direction == .accept ? .readable : [.readable, .writable]
+        }
+
+        var events: UInt64 {
+            var events = Native.EPOLLRDHUP | Native.EPOLLET
+            if contains(.readable) { events |= Native.EPOLLIN }
+            if contains(.writable) { events |= Native.EPOLLOUT }
+            return UInt64(events)
+        }
+    }
+
+    /// Serializes adding descriptors to epoll and widening what they are watched for, so
+    /// that a socket's reader and writer that wait for the first time at once do not both
+    /// add it. Taken once or twice in a socket's life, never on the way of an event.
+    let watching = Mutex(())
+
+    private func control(_ operation: CInt, _ fd: CInt, token: UInt64, events: UInt64) -> Result<CInt, Errno> {
         withUnsafeTemporaryAllocation(byteCount: Layout.epoll_event.size, alignment: 8) { raw in
             raw.initializeMemory(as: UInt8.self, repeating: 0)
             _ = raw.storeUnsigned(events, at: Layout.epoll_event.events.offset, size: Layout.epoll_event.events.size)
             _ = raw.storeUnsigned(token, at: Layout.epoll_event.data.offset, size: Layout.epoll_event.data.size)
-            return Syscall.epollControl(epoll, Native.EPOLL_CTL_ADD, fd, raw.baseAddress)
+            return Syscall.epollControl(epoll, operation, fd, raw.baseAddress)
         }
     }
 
-    /// Starts watching `socket`'s descriptor; returns the token that identifies it, or `nil`
-    /// when another operation of the same socket registered the descriptor a moment ago (a
-    /// reader and a writer that both waited for the first time): its token already hands
-    /// every edge to this socket.
-    func register(_ socket: Socket, fd: CInt) -> Result<UInt64?, SocketError> {
+    /// Starts watching `socket`'s descriptor for `interest`; returns the token that
+    /// identifies it, or `nil` when the descriptor is watched already (by a caller that did
+    /// not hold ``watching``): its token already hands every edge to this socket.
+    func register(_ socket: Socket, fd: CInt, for interest: Interest) -> Result<UInt64?, SocketError> {
         let reference = UnretainedReference(socket)
         let token = sockets.withLock { $0.insert(reference) }
-        let events = UInt64(Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET)
-        let result = watch(fd, token: token, events: events)
+        let result = control(Native.EPOLL_CTL_ADD, fd, token: token, events: interest.events)
         if case .failure(let errno) = result {
             sockets.withLock { $0.remove(token) }
             // Only this socket can have registered this descriptor: `close` takes it out of
@@ -97,6 +124,12 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
             return .failure(.errno(errno))
         }
         return .success(token)
+    }
+
+    /// Watches a registered descriptor for `interest` from now on. Epoll reports at once
+    /// what is ready already, so a wait that widened it misses no edge.
+    func widen(fd: CInt, token: UInt64, to interest: Interest) -> Result<Void, SocketError> {
+        control(Native.EPOLL_CTL_MOD, fd, token: token, events: interest.events).map { _ in () }.mapError { .errno($0) }
     }
 
     /// Stops watching a descriptor (before it is closed).

@@ -155,7 +155,7 @@ extension Socket {
             return .failed(error)
         case .wouldBlock:
             do {
-                try registerIfNeeded(fd: fd)
+                try registerIfNeeded(fd: fd, for: direction)
             } catch {
                 count.failed = true
                 leave(direction, counting: count)
@@ -224,7 +224,7 @@ extension Socket {
                     return .failure(.timeout)
                 }
                 do {
-                    try registerIfNeeded(fd: fd)
+                    try registerIfNeeded(fd: fd, for: direction)
                 } catch {
                     count.failed = true
                     leave(direction, counting: count)

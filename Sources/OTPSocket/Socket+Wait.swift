@@ -83,27 +83,39 @@ extension Socket {
 
     // MARK: Async waits (the reactor wakes them)
 
-    /// Registers the descriptor with the reactor, once. Called in flight. Two directions may
-    /// both find no token and register at once: the second is told the descriptor is
-    /// registered, and keeps the first one's token.
+    /// Has the reactor watch the descriptor for what a wait in `direction` needs: registers
+    /// it on the socket's first wait, and widens it (to writability) when a writer first
+    /// waits on a socket that only readers waited on. Called in flight, so the descriptor
+    /// stays open throughout. The reactor's ``Reactor/watching`` lock orders a reader and a
+    /// writer that wait for the first time at once: one registers, the other widens or
+    /// finds nothing to do.
     ///
-    /// Every wait after the first reads ``registered`` and takes no lock.
-    func registerIfNeeded(fd: CInt) throws(SocketError) {
-        if registered.load(ordering: .acquiring) { return }
-        let needed = withLock { $0.token == nil && !$0.closed }
-        guard needed else { return }
-        guard let token = try Reactor.shared.register(self, fd: fd).get() else {
-            registered.store(true, ordering: .releasing)
-            return
-        }
-        let stale: Bool = withLock { state in
-            if state.token == nil, !state.closed { state.token = token; return false }
-            return true
-        }
-        if stale {
-            Reactor.shared.deregister(token: token, fd: fd)
-        } else {
-            registered.store(true, ordering: .releasing)
+    /// Every later wait reads ``watched`` and takes no lock.
+    func registerIfNeeded(fd: CInt, for direction: Direction) throws(SocketError) {
+        let needed = Reactor.Interest(waitingIn: direction)
+        if Reactor.Interest(rawValue: watched.load(ordering: .acquiring)).isSuperset(of: needed) { return }
+        let reactor = Reactor.shared
+        try reactor.watching.withLock { _ throws(SocketError) in
+            let current = Reactor.Interest(rawValue: watched.load(ordering: .relaxed))
+            if current.isSuperset(of: needed) { return }
+            let wanted = current.union(needed)
+            let (token, closed) = withLock { ($0.token, $0.closed) }
+            if closed { return }  // the wait finds the socket closed
+            if let token {
+                try reactor.widen(fd: fd, token: token, to: wanted).get()
+            } else {
+                // Nobody registered it (they hold `watching` to): `nil` cannot come back.
+                guard let token = try reactor.register(self, fd: fd, for: wanted).get() else { return }
+                let stale: Bool = withLock { state in
+                    if state.token == nil, !state.closed { state.token = token; return false }
+                    return true
+                }
+                if stale {
+                    reactor.deregister(token: token, fd: fd)
+                    return
+                }
+            }
+            watched.store(wanted.rawValue, ordering: .releasing)
         }
     }
 

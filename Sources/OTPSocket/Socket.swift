@@ -44,10 +44,11 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// lock. Such a socket's `close` retires the number instead of closing it, and `deinit`
     /// frees it (see `Socket+Teardown.swift`).
     @usableFromInline let lent = Atomic<Bool>(false)
-    /// Whether the descriptor is in the reactor's epoll set: set once it is, never cleared
-    /// (a closed socket's waits end before they would need it), read without the lock by
-    /// every wait (``registerIfNeeded(fd:)``).
-    let registered = Atomic<Bool>(false)
+    /// What the reactor watches the descriptor for (``Reactor/Interest``): empty until the
+    /// first wait registers it, widened by the first writer to wait, never narrowed (a
+    /// closed socket's waits end before they would need it). Written under the reactor's
+    /// `watching` lock, read without a lock by every wait (``registerIfNeeded(fd:for:)``).
+    let watched = Atomic<UInt8>(0)
 
     /// Erlang `ctype()`.
     public enum Creation: Sendable, Hashable {

@@ -11,9 +11,9 @@ import Testing
     @Test func registeringARegisteredDescriptorAgainKeepsTheFirstToken() throws {
         let (listener, client, server) = try tcpPair()
         let fd = try #require(client.fd)
-        let first = try Reactor.shared.register(client, fd: fd).get()
+        let first = try Reactor.shared.register(client, fd: fd, for: .readable).get()
         #expect(first != nil)
-        #expect(try Reactor.shared.register(client, fd: fd).get() == nil)
+        #expect(try Reactor.shared.register(client, fd: fd, for: .readable).get() == nil)
         // The socket never stored the token: take it out before the socket can go.
         if let first { Reactor.shared.deregister(token: first, fd: fd) }
         withExtendedLifetime((listener, server)) {}

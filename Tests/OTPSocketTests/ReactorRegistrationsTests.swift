@@ -53,13 +53,15 @@ import Testing
         #expect(table[UInt64.max] == nil)
     }
 
-    /// The first async wait registers the descriptor and says so; later waits read the flag.
-    @Test func theFirstAsyncWaitMarksTheSocketRegistered() async throws {
+    /// The first async wait registers the descriptor for what it needs, and later waits
+    /// read that without a lock.
+    @Test func theFirstReaderToWaitHasTheDescriptorWatchedForReading() async throws {
         let (listener, client, server) = try tcpPair()
-        func registered() -> Bool { server.registered.load(ordering: .relaxed) }
-        #expect(!registered())
+        func watched() -> Reactor.Interest { Reactor.Interest(rawValue: server.watched.load(ordering: .relaxed)) }
+        #expect(watched().isEmpty)
         let reader = Task { try await server.recv(1, timeout: .seconds(10)) }
-        #expect(await eventually { registered() })
+        #expect(await eventually { !watched().isEmpty })
+        #expect(watched() == .readable)
         #expect(server.withLock { $0.token } != nil)
         try await client.send([7])
         #expect(try await reader.value == [7])
@@ -68,6 +70,43 @@ import Testing
         try await Task.sleep(for: .milliseconds(20))
         try await client.send([8])
         #expect(try await second.value == [8])
+        #expect(watched() == .readable)
         withExtendedLifetime(listener) {}
+    }
+
+    /// A writer that waits on a socket only readers waited on before has it watched for
+    /// writability too, and is woken when the peer drains the buffer.
+    @Test func aWriterWaitingAfterReadersWidensTheWatchAndIsWoken() async throws {
+        let (listener, client, server, filled) = try ReactorRegistrationTests.pairWithAFullSendBuffer()
+        func watched() -> Reactor.Interest { Reactor.Interest(rawValue: client.watched.load(ordering: .relaxed)) }
+        let reader = Task { try await client.recv(1, timeout: .seconds(10)) }
+        #expect(await eventually { watched() == .readable })
+        try await server.send([1])
+        #expect(try await reader.value == [1])
+        let writer = Task { try await client.send([9], timeout: .seconds(10)) }
+        #expect(await eventually { watched() == [.readable, .writable] })
+        let drained = try await server.recv(filled + 1, timeout: .seconds(10))
+        #expect(drained.count == filled + 1)
+        try await writer.value
+        withExtendedLifetime(listener) {}
+    }
+
+    /// A UDP socket watched for reading is not told each time the kernel frees a datagram it
+    /// sent (UDP reports writable space on every one): its readiness count for writing stays.
+    @Test func aDatagramSocketWatchedForReadingGetsNoEdgeForEachDatagramItSends() async throws {
+        let (a, b) = try udpPair()
+        let reader = Task { try await a.recv(0, timeout: .seconds(10)) }
+        #expect(await eventually { a.watched.load(ordering: .relaxed) != 0 })
+        try await b.send([1])
+        #expect(try await reader.value == [1])
+        for _ in 0..<50 {
+            try await a.send([2])
+            #expect(try await b.recv(0, timeout: .seconds(10)) == [2])
+        }
+        // Let any edge the sends caused reach the socket before looking.
+        let late = Task { try await a.recv(0, timeout: .seconds(10)) }
+        try await b.send([3])
+        #expect(try await late.value == [3])
+        #expect(a.withLock { $0.writeSequence } == 0)
     }
 }
