@@ -25,8 +25,9 @@ WORKLOADS = {
     "many-idle": ("W7 many-idle", "rss_kib_per_pair", "user KiB per pair", True),
     "pingpong-concurrent": ("W8 pingpong-concurrent", "rtt_per_s", "round trips/s", False),
 }
-DRIVER_KEYS = ("rep", "bg_cpu_pct", "idle_wait_s")  # appended by run.sh, not workload metrics
+DRIVER_KEYS = ("rep", "bg_cpu_pct", "idle_wait_s", "_pair")  # appended by run.sh, not workload metrics
 BASELINE = "c-block"
+ABSOLUTE = ("many-idle",)  # judged by its own value (KiB per pair), not against C
 DISTURBED_PCT = 25.0  # a run with bg_cpu_pct above this is marked in the table (run.sh MAX_BG)
 
 
@@ -46,7 +47,7 @@ def fmt(v):
 def parse(paths):
     header, runs, other = [], defaultdict(list), defaultdict(list)
     impl_order = []
-    for path in paths:
+    for index, path in enumerate(paths):
         with open(path) as f:
             for line in f:
                 parts = line.split()
@@ -71,6 +72,8 @@ def parse(paths):
                         metrics[k] = float(v)
                     except ValueError:
                         pass
+                if "rep" in metrics:
+                    metrics["_pair"] = (index, metrics["rep"])
                 runs[(impl, wl)].append(metrics)
     # C first, then the others in order of appearance.
     impl_order.sort(key=lambda i: i != BASELINE)
@@ -84,6 +87,30 @@ def median_of(samples, key):
 
 def disturbed(samples):
     return sum(1 for m in samples if m.get("bg_cpu_pct", 0.0) > DISTURBED_PCT)
+
+
+def paired_ratios(runs, workloads, impls):
+    """Rows of the paired-ratio table: library run / C run of the same repetition."""
+    others = [i for i in impls if i != BASELINE]
+    rows = []
+    for w in workloads:
+        label, key, _, lower = WORKLOADS.get(w, (w, None, "", False))
+        if key is None or w in ABSOLUTE:
+            continue
+        base = {m["_pair"]: m[key] for m in runs.get((BASELINE, w), []) if "_pair" in m and key in m}
+        cells = []
+        for impl in others:
+            ratios = [m[key] / base[m["_pair"]] for m in runs.get((impl, w), [])
+                      if "_pair" in m and key in m and base.get(m["_pair"])]
+            if ratios:
+                cells.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}..{max(ratios):.2f})")
+            else:
+                cells.append("-")
+        if any(c != "-" for c in cells):
+            rows.append(f"| {label}" + (" (lower is better)" if lower else "") + " | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return ["| workload | " + " | ".join(others) + " |", "|---|" + "---|" * len(others)] + rows
 
 
 def main(paths):
@@ -126,6 +153,20 @@ def main(paths):
             else:
                 row += f" {fmt(med)}{mark} ({med / base:.2f}) |"
         out.append(row)
+
+    paired = paired_ratios(runs, workloads, impls)
+    if paired:
+        out.append("")
+        out.append("### Paired ratios")
+        out.append("")
+        out.append(
+            f"Each library run divided by the {BASELINE} run of the same repetition, which ran "
+            "next to it (a slow stretch of the machine weighs on both): the median of those "
+            "ratios and their min..max. Less sensitive to the machine's drift than the ratio "
+            "of medians above. (W7 is judged by its own value, KiB per pair.)"
+        )
+        out.append("")
+        out.extend(paired)
 
     out.append("")
     out.append("### All metrics (medians), spread of the primary metric, background CPU")
