@@ -125,16 +125,14 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     /// when the task is cancelled.
     public func next(where predicate: @escaping @Sendable (SocketMessage) -> Bool = { _ in true }) async -> SocketMessage? {
         let id: UInt64 = locked { nextWaiter += 1; return nextWaiter }
-        return await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<SocketMessage?, Never>) in
-                let immediate: SocketMessage?? = locked {
-                    if Task.isCancelled { return .some(nil) }
-                    if let index = queue.firstIndex(where: predicate) { return .some(queue.remove(at: index)) }
-                    waiters.append(AsyncWaiter(id: id, predicate: predicate, continuation: continuation))
-                    return .none
-                }
-                if let immediate { continuation.resume(returning: immediate) }
+        return await suspendTask { (continuation: UnsafeContinuation<SocketMessage?, Never>) in
+            let immediate: SocketMessage?? = locked {
+                if Task.isCancelled { return .some(nil) }
+                if let index = queue.firstIndex(where: predicate) { return .some(queue.remove(at: index)) }
+                waiters.append(AsyncWaiter(id: id, predicate: predicate, continuation: continuation))
+                return .none
             }
+            if let immediate { continuation.resume(returning: immediate) }
         } onCancel: {
             let waiter: AsyncWaiter? = locked {
                 guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }

@@ -191,9 +191,7 @@ extension Socket {
         case .queued(let queued):
             waiter = queued
             let wake = await withTimeout(deadline, direction, queued) {
-                await withTaskCancellationHandler {
-                    await waitForTurn(queued)
-                } onCancel: {
+                await suspendTask { waitForTurn(queued, $0) } onCancel: {
                     expire(direction, queued, .cancelled)
                 }
             }
@@ -241,16 +239,12 @@ extension Socket {
                 let wake: Wake
                 if deadline == nil {
                     // Written out, without `withTimeout`: one async frame (and hop) less.
-                    wake = await _unsafeInheritExecutor_withTaskCancellationHandler {
-                        await withUnsafeContinuation { suspend(direction, current, sequence: sequence, $0) }
-                    } onCancel: {
+                    wake = await suspendTask { [sequence] in suspend(direction, current, sequence: sequence, $0) } onCancel: {
                         expire(direction, current, .cancelled)
                     }
                 } else {
                     wake = await withTimeout(deadline, direction, current) {
-                        await withTaskCancellationHandler {
-                            await withUnsafeContinuation { suspend(direction, current, sequence: sequence, $0) }
-                        } onCancel: {
+                        await suspendTask { [sequence] in suspend(direction, current, sequence: sequence, $0) } onCancel: {
                             expire(direction, current, .cancelled)
                         }
                     }

@@ -152,17 +152,16 @@ extension Socket {
         if let immediate { continuation.resume(returning: immediate) }
     }
 
-    /// A queued async caller waits for its turn (`.promoted`: claim), a close, or an expiry.
-    func waitForTurn(_ waiter: Waiter) async -> Wake {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
-            let immediate: Wake? = withLock { state in
-                if let wake = waiter.wake { waiter.wake = nil; return wake }
-                if state.closed { return .closed }
-                waiter.continuation = continuation
-                return nil
-            }
-            if let immediate { continuation.resume(returning: immediate) }
+    /// A queued async caller waits for its turn (`.promoted`: claim), a close, or an expiry:
+    /// parks `continuation` in its waiter, or resumes it at once when one of them came first.
+    func waitForTurn(_ waiter: Waiter, _ continuation: UnsafeContinuation<Wake, Never>) {
+        let immediate: Wake? = withLock { state in
+            if let wake = waiter.wake { waiter.wake = nil; return wake }
+            if state.closed { return .closed }
+            waiter.continuation = continuation
+            return nil
         }
+        if let immediate { continuation.resume(returning: immediate) }
     }
 
     /// Ends an async wait early (time-out or task cancellation). A parked or queued waiter
