@@ -1,20 +1,31 @@
 import Foundation
 @testable import OTPSocket
 import SocketConstants
-import Synchronization
 import Testing
+
+/// A value behind an `NSLock` (a pthread mutex, which ThreadSanitizer sees).
+private final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
 
 /// A serial executor that runs its jobs on one thread of its own, as an event loop does.
 private final class OwnThreadExecutor: SerialExecutor, @unchecked Sendable {
-    private let jobs = Mutex<[UnownedJob]>([])
+    private let jobs = Locked<[UnownedJob]>([])
     private let pending = DispatchSemaphore(value: 0)
     private let started = DispatchSemaphore(value: 0)
-    /// The executor's thread, written once before `init` returns.
-    nonisolated(unsafe) private(set) var thread = pthread_self()
+    /// The executor's thread, known before `init` returns.
+    private let thread = Locked<pthread_t?>(nil)
 
     init() {
         let loop = Thread { [self] in
-            thread = pthread_self()
+            thread.withLock { $0 = pthread_self() }
             started.signal()
             while true {
                 pending.wait()
@@ -35,14 +46,14 @@ private final class OwnThreadExecutor: SerialExecutor, @unchecked Sendable {
         pending.signal()
     }
 
-    var isCurrent: Bool { pthread_equal(pthread_self(), thread) != 0 }
+    var isCurrent: Bool { thread.withLock { $0.map { pthread_equal(pthread_self(), $0) != 0 } ?? false } }
 }
 
 /// Where a parked task's continuation was installed, the continuation, and whether the
 /// wait's cancellation handler ran.
 private final class Parked: Sendable {
-    let state = Mutex<(onActorsThread: Bool?, continuation: UnsafeContinuation<Int, Never>?)>((nil, nil))
-    let cancelled = Mutex(false)
+    let state = Locked<(onActorsThread: Bool?, continuation: UnsafeContinuation<Int, Never>?)>((nil, nil))
+    let cancelled = Locked(false)
 }
 
 /// An actor on that executor.
