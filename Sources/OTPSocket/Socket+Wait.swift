@@ -104,7 +104,7 @@ extension Socket {
             if let token {
                 try reactor.widen(fd: fd, token: token, to: wanted).get()
             } else {
-                // Nobody registered it (they hold `watching` to): `nil` cannot come back.
+                // Nobody registered it (they hold `watching` too): `nil` cannot come back.
                 guard let token = try reactor.register(self, fd: fd, for: wanted).get() else { return }
                 let stale: Bool = withLock { state in
                     if state.token == nil, !state.closed { state.token = token; return false }
