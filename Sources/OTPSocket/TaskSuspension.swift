@@ -5,10 +5,10 @@
 /// to the generic executor. For a caller that is not isolated that is where it runs anyway
 /// (and a task that prefers ``Socket/executor`` stays on the reactor's thread), but a caller
 /// on an actor would leave the actor for it: an actor with an executor of its own (an event
-/// loop's thread) would have its wait parked from, and resumed onto, the global executor's
-/// threads, two thread hops per wait. So an actor's wait goes through
-/// ``suspendTask(on:_:onCancel:)``, whose closure captures its `isolated` parameter and so runs on
-/// that actor, and is resumed there.
+/// loop's thread) would have its wait parked from one of the global executor's threads. So
+/// an actor's wait goes through ``suspendTask(on:_:onCancel:)``, whose closure captures its
+/// `isolated` parameter and so parks on that actor. (Swift resumes a continuation on the
+/// generic executor, from where the task returns to the actor: that hop remains.)
 @inline(__always)
 func suspendTask<T: Sendable>(_ install: @Sendable (UnsafeContinuation<T, Never>) -> Void,
                               onCancel handler: @Sendable () -> Void) async -> T {
@@ -20,7 +20,6 @@ func suspendTask<T: Sendable>(_ install: @Sendable (UnsafeContinuation<T, Never>
         await withUnsafeContinuation { install($0) }
     }, onCancel: handler)
 }
-
 
 /// ``suspendTask(_:onCancel:)`` for a caller on `actor`.
 private func suspendTask<T: Sendable>(on actor: isolated any Actor, _ install: @Sendable (UnsafeContinuation<T, Never>) -> Void,
