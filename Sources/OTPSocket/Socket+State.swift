@@ -187,6 +187,15 @@ extension Socket {
             withMadeRare { $0.counters.add(direction, count) }
         }
 
+        /// Marks the descriptor released, once, by the closing thread when nobody is in
+        /// flight; returns the reactor's token, which goes with it.
+        mutating func release() -> UInt64? {
+            precondition(!released, "socket descriptor released twice")
+            released = true
+            defer { token = nil }
+            return token
+        }
+
         /// One thread leaves flight; after `close`, the last one wakes the closer.
         mutating func leaveFlight() -> Notice? {
             inFlight -= 1

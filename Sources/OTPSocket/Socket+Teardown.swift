@@ -74,11 +74,7 @@ extension Socket {
             guard state.inFlight == 0 else {
                 return (notices, state.inKernel > 0, false, nil, retires)
             }
-            precondition(!state.released, "socket descriptor released twice")
-            state.released = true
-            let token = state.token
-            state.token = nil
-            return (notices, false, true, token, retires)
+            return (notices, false, true, state.release(), retires)
         }
         guard let closing else { return false }
         for notice in closing.notices { notice.deliver() }
@@ -87,13 +83,7 @@ extension Socket {
             if closing.wakeKernel { _ = Syscall.shutdown(descriptor, Native.SHUT_RDWR) }
             waitUntilIdle()
         }
-        let token: UInt64? = closing.released ? closing.token : withLock { state in
-            precondition(!state.released, "socket descriptor released twice")
-            state.released = true
-            let token = state.token
-            state.token = nil
-            return token
-        }
+        let token = closing.released ? closing.token : withLock { $0.release() }
         if let token { Reactor.shared.deregister(token: token, fd: descriptor) }
         if closing.retires {
             retire()

@@ -123,8 +123,8 @@ extension Socket {
     /// owner until readiness (`.ready`: claim and retry), a close, or an ``expire(_:_:_:)``
     /// that came while the operation was running.
     ///
-    /// Not itself `async`: the caller suspends with `withUnsafeContinuation` and hands the
-    /// continuation here, which saves an async frame and an executor hop per wait.
+    /// Not itself `async`: the caller suspends with ``suspendTask(_:onCancel:)`` and hands
+    /// the continuation here, which saves an async frame and an executor hop per wait.
     func suspend(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, _ continuation: UnsafeContinuation<Wake, Never>) {
         let (immediate, notices): (Wake?, Notices) = withLock { state in
             var notices = Notices()
