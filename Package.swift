@@ -62,11 +62,11 @@ let package = Package(
         // Fuzz targets (Docs/Reliability.md): the decoders on arbitrary bytes. `.ci/fuzz.sh` builds
         // the driver with libFuzzer; a plain build makes it a tool that replays inputs.
         .target(name: "FuzzTargets", dependencies: ["SocketSpec", "OTPSocket", "SocketConstants"], path: "Fuzz/Targets"),
-        .executableTarget(name: "otp-socket-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"),
+        .executableTarget(name: "otp-socket-fuzz", dependencies: ["FuzzTargets", "SocketSpec"], path: "Fuzz/Driver"),
 
         .testTarget(name: "SocketSpecTests", dependencies: ["SocketSpec"]),
         .testTarget(name: "SocketGenKitTests", dependencies: ["SocketGenKit", "SocketSpec", "SocketSnapshot", "SocketConstants"]),
-        .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket"]),
+        .testTarget(name: "OTPSocketTests", dependencies: ["OTPSocket", "SocketSpec"]),
         // Replays the committed fuzz inputs (Fuzz/Regressions) and checks the targets' coverage.
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "SocketConstants"]),
         .testTarget(name: "SocketConstantsTests", dependencies: ["SocketConstants", "SocketSnapshot", "SocketSpec", "SocketGenKit"]),

@@ -1,4 +1,5 @@
 import FuzzTargets
+import SocketSpec
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -87,7 +88,7 @@ enum FuzzDriver {
         }
         var failures = 0
         for path in rest {
-            guard let bytes = FuzzSeeds.read(path) else { fail("cannot read \(path)") }
+            guard let bytes = try? FileSystem.readBytes(path) else { fail("cannot read \(path)") }
             do throws(FuzzViolation) {
                 try target.runGuarded(bytes)
                 print("\(path): ok")

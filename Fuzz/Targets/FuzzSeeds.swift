@@ -1,11 +1,6 @@
 import OTPSocket
 import SocketConstants
 import SocketSpec
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Seed corpora: well-formed inputs for each target, from which libFuzzer mutates. The
 /// committed corpora in `Fuzz/Corpus/<target>/` were written by
@@ -21,33 +16,17 @@ public enum FuzzSeeds {
         }
     }
 
-    /// The whole file at `path`, or `nil`.
-    public static func read(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return bytes
-    }
-
-    /// The first rows of each table, one file per seed, and the levels with the options
-    /// that refer to them.
+    /// The first rows of every table in the spec directory, one file per seed, and the levels
+    /// with the options that refer to them.
     static func specParser(_ directory: String) -> [[UInt8]] {
         let kinds = SpecParserTarget.kinds
         func file(_ name: String, lines: Int) -> [UInt8]? {
             guard let kind = SpecParser.kind(ofFile: name), let index = kinds.firstIndex(of: kind),
-                  let bytes = read("\(directory)/\(name)") else { return nil }
+                  let bytes = try? FileSystem.readBytes("\(directory)/\(name)") else { return nil }
             let text = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).prefix(lines)
             return [UInt8(index)] + Array(text.joined(separator: "\n").utf8)
         }
-        let names = ["cmsgs.tbl", "constants-core.tbl", "domains.tbl", "enums.tbl", "headers.tbl", "ioctlflags.tbl", "ioctls.tbl",
-                     "levels.tbl", "msgflags.tbl", "options.tbl", "protocols.tbl", "structs-core.tbl", "types.tbl", "values.tbl"]
-        var seeds = names.compactMap { file($0, lines: 40) }
+        var seeds = FileSystem.list(directory).filter { $0.hasSuffix(".tbl") }.compactMap { file($0, lines: 40) }
         if let levels = file("levels.tbl", lines: 40), let options = file("options.tbl", lines: 40),
            let structs = file("structs-core.tbl", lines: 60), let values = file("values.tbl", lines: 30) {
             seeds.append(levels + [0] + options)

@@ -13,13 +13,7 @@ public enum SendfileSource: Sendable, Hashable {
 extension Socket {
     /// Whether the platform has `sendfile(2)` (its snapshot defines `SYS_sendfile`). Where it
     /// does not, ``sendfile(_:offset:count:timeout:)`` reads the file and sends what it read.
-    public static let supportsSendfile: Bool = {
-        guard let snapshot = SpecTables.snapshots[SpecTables.currentTriple] else { return false }
-        return snapshot.split(separator: "\n").contains { line in
-            let fields = line.split(separator: " ")
-            return fields.count == 3 && fields[0] == "const" && fields[1] == "SYS_sendfile" && fields[2] != "-"
-        }
-    }()
+    public static let supportsSendfile: Bool = SpecTables.snapshot()?.value("SYS_sendfile") != nil
 
     /// Bytes one `sendfile(2)` is asked for when the count is "to the end of the file": far
     /// below where `offset + count` could overflow, far above a socket buffer.

@@ -1,3 +1,4 @@
+import SocketSpec
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,5 @@
 import CClang
+import SocketSpec
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

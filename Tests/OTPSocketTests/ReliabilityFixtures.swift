@@ -1,5 +1,6 @@
 import OTPSocket
 import SocketConstants
+import SocketSpec
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -34,19 +35,7 @@ enum Reliability {
     /// The descriptors this process has open: the entries of `/proc/self/fd`, without the
     /// one that reading the directory opens.
     static func openDescriptors() -> Int {
-        guard let directory = opendir("/proc/self/fd") else { return -1 }
-        defer { closedir(directory) }
-        var count = 0
-        // The name is read where it stands: an entry is only `d_reclen` bytes long, and
-        // copying a whole `struct dirent` (its 256-byte `d_name`) reads past the end of
-        // readdir's buffer, which faults when the buffer ends a mapping (with thousands of
-        // descriptors open, now and then it does).
-        let nameOffset = MemoryLayout<dirent>.offset(of: \.d_name)!
-        while let entry = readdir(directory) {
-            let name = String(cString: UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
-            if name != "." && name != ".." { count += 1 }
-        }
-        return count - 1
+        FileSystem.list("/proc/self/fd").count - 1
     }
 
     /// Under a sanitizer, starts its symbolizer now, so that descriptor counts taken after

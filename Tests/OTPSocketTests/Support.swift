@@ -1,6 +1,7 @@
 import Foundation
 @testable import OTPSocket
 import SocketConstants
+import SocketSpec
 import Testing
 
 /// A connected TCP pair over 127.0.0.1. With `buffer`, the client's send buffer and the
@@ -35,8 +36,7 @@ func abstractAddress(_ tag: String = #function) -> SocketAddress {
 
 /// The descriptors this process has open, from `/proc/self/fd`.
 func openDescriptors() -> Set<Int32> {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    return Set(names.compactMap { Int32($0) })
+    Set(FileSystem.list("/proc/self/fd").compactMap { Int32($0) })
 }
 
 /// Whether `fd` is an open descriptor of this process.

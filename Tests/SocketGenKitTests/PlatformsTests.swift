@@ -1,5 +1,6 @@
 import Foundation
 import SocketGenKit
+import SocketSpec
 import XCTest
 
 /// The committed platforms are the ones the issue promises, and `.ci/platforms.sh` installs

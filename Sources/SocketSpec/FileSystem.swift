@@ -3,9 +3,8 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import SocketSpec
 
-/// The little file access the generator needs, without Foundation.
+/// The little file access the generator, the fuzz driver and the tests need, without Foundation.
 public enum FileSystem {
     public struct Failure: Error, CustomStringConvertible {
         public var path: String
@@ -13,7 +12,13 @@ public enum FileSystem {
         public var description: String { "\(path): \(String(cString: strerror(errno)))" }
     }
 
+    /// The whole file at `path`, as text (invalid UTF-8 repaired).
     public static func read(_ path: String) throws(Failure) -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    /// The whole file at `path`, as bytes.
+    public static func readBytes(_ path: String) throws(Failure) -> [UInt8] {
         guard let file = fopen(path, "rb") else { throw Failure(path: path, errno: errno) }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -26,7 +31,7 @@ public enum FileSystem {
                 break
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Writes only when the content changes, so that an unchanged output does not make the

@@ -1,5 +1,5 @@
 import Foundation
-import SocketGenKit
+import SocketSpec
 import XCTest
 
 final class FileSystemTests: XCTestCase {
