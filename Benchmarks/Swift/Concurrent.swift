@@ -111,11 +111,10 @@ enum Concurrent {
             for client in clients { try client.close() }
             echo.join()
         case .async:
-            let done = Semaphore()
             let results = Results(connections)
             let begin = now()
             let clients = clients, servers = servers
-            Task(executorPreference: Socket.executor) {
+            onEventLoop("pingers") {
                 await withTaskGroup(of: Void.self) { group in
                     for server in servers {
                         group.addTask {
@@ -140,9 +139,7 @@ enum Concurrent {
                     }
                     for client in clients { try? client.close() }
                 }
-                done.signal()
             }
-            done.wait()
             start = begin
             counts = results.counts.withLock { $0 }
         }

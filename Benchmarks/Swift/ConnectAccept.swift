@@ -66,38 +66,33 @@ enum ConnectAccept {
             server.join()
             reportConnect("swift-\(style)", n, end - start)
         case .async:
-            let done = Semaphore()
-            Task(executorPreference: Socket.executor) {
-                do {
-                    let server = Task(executorPreference: Socket.executor) {
-                        do {
-                            while true { try await listener.accept().close() }
-                        } catch let error as SocketError where error.reason == .closed {
-                        } catch { fail("accept: \(error)") }
-                    }
-                    func once() async throws {
-                        let socket = try Socket.open(.inet, .stream)
-                        try await socket.connect(to: address)
-                        do { _ = try await socket.recv(1); fail("expected EOF") } catch { guard error.reason == .closed else { throw error } }
-                        try socket.close()
-                    }
-                    for _ in 0..<warmup { try await once() }
-                    let start = now()
-                    var n = 0
-                    var end = start
-                    while n < maximum {
-                        try await once()
-                        n += 1
-                        end = now()
-                        if end - start >= cap { break }
-                    }
-                    try listener.close()
-                    await server.value
-                    reportConnect("swift-async", n, end - start)
-                } catch { fail("connect: \(error)") }
-                done.signal()
+            onEventLoop("connect") {
+                let server = Task(executorPreference: Socket.executor) {
+                    do {
+                        while true { try await listener.accept().close() }
+                    } catch let error as SocketError where error.reason == .closed {
+                    } catch { fail("accept: \(error)") }
+                }
+                func once() async throws {
+                    let socket = try Socket.open(.inet, .stream)
+                    try await socket.connect(to: address)
+                    do { _ = try await socket.recv(1); fail("expected EOF") } catch { guard error.reason == .closed else { throw error } }
+                    try socket.close()
+                }
+                for _ in 0..<warmup { try await once() }
+                let start = now()
+                var n = 0
+                var end = start
+                while n < maximum {
+                    try await once()
+                    n += 1
+                    end = now()
+                    if end - start >= cap { break }
+                }
+                try listener.close()
+                await server.value
+                reportConnect("swift-async", n, end - start)
             }
-            done.wait()
         }
     }
 

@@ -67,34 +67,27 @@ enum PingPong {
             server.join()
             reportPingPong("swift-\(style)", workload, samples, elapsed: elapsed)
         case .async:
-            let done = Semaphore()
-            Task(executorPreference: Socket.executor) {
-                do {
-                    let server = Task(executorPreference: Socket.executor) {
-                        do {
-                            let peer = try await listener.accept()
-                            if tcp { try peer.setopt(.tcp.nodelay, true) }
-                            while true { try await peer.send(try await peer.recv(Workload.message)) }
-                        } catch let error as SocketError where error.reason == .closed {
-                        } catch {
-                            fail("server: \(error)")
-                        }
+            onEventLoop("client") {
+                let server = Task(executorPreference: Socket.executor) {
+                    do {
+                        let peer = try await listener.accept()
+                        if tcp { try peer.setopt(.tcp.nodelay, true) }
+                        while true { try await peer.send(try await peer.recv(Workload.message)) }
+                    } catch let error as SocketError where error.reason == .closed {
+                    } catch {
+                        fail("server: \(error)")
                     }
-                    try await client.connect(to: address)
-                    if tcp { try client.setopt(.tcp.nodelay, true) }
-                    let (samples, elapsed) = try await pingPongLoop {
-                        try await client.send(ping)
-                        guard try await client.recv(Workload.message).count == Workload.message else { fail("short echo") }
-                    }
-                    try client.close()
-                    await server.value
-                    reportPingPong("swift-async", workload, samples, elapsed: elapsed)
-                } catch {
-                    fail("client: \(error)")
                 }
-                done.signal()
+                try await client.connect(to: address)
+                if tcp { try client.setopt(.tcp.nodelay, true) }
+                let (samples, elapsed) = try await pingPongLoop {
+                    try await client.send(ping)
+                    guard try await client.recv(Workload.message).count == Workload.message else { fail("short echo") }
+                }
+                try client.close()
+                await server.value
+                reportPingPong("swift-async", workload, samples, elapsed: elapsed)
             }
-            done.wait()
         }
     }
 
@@ -149,29 +142,24 @@ enum PingPong {
             worker.join()
             reportPingPong("swift-nowait", "udp-pingpong", samples, elapsed: elapsed)
         case .async:
-            let done = Semaphore()
-            Task(executorPreference: Socket.executor) {
-                do {
-                    let serving = Task(executorPreference: Socket.executor) {
-                        do {
-                            while true {
-                                let (source, data) = try await server.recvfrom(Workload.message * 2)
-                                if data.isEmpty { return }
-                                try await server.sendto(data, to: source)
-                            }
-                        } catch { fail("udp server: \(error)") }
-                    }
-                    let (samples, elapsed) = try await pingPongLoop {
-                        try await client.send(ping)
-                        guard try await client.recv(Workload.message).count == Workload.message else { fail("short echo") }
-                    }
-                    try await client.send([])
-                    await serving.value
-                    reportPingPong("swift-async", "udp-pingpong", samples, elapsed: elapsed)
-                } catch { fail("udp client: \(error)") }
-                done.signal()
+            onEventLoop("udp client") {
+                let serving = Task(executorPreference: Socket.executor) {
+                    do {
+                        while true {
+                            let (source, data) = try await server.recvfrom(Workload.message * 2)
+                            if data.isEmpty { return }
+                            try await server.sendto(data, to: source)
+                        }
+                    } catch { fail("udp server: \(error)") }
+                }
+                let (samples, elapsed) = try await pingPongLoop {
+                    try await client.send(ping)
+                    guard try await client.recv(Workload.message).count == Workload.message else { fail("short echo") }
+                }
+                try await client.send([])
+                await serving.value
+                reportPingPong("swift-async", "udp-pingpong", samples, elapsed: elapsed)
             }
-            done.wait()
         }
     }
 }

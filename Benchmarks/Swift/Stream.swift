@@ -44,29 +44,24 @@ enum Stream {
             server.join()
             report("swift-\(style)", "tcp-stream", [("gib_per_s", fixed(1 / secs, 3)), ("secs", fixed(secs, 3))])
         case .async:
-            let done = Semaphore()
-            Task(executorPreference: Socket.executor) {
-                do {
-                    let server = Task(executorPreference: Socket.executor) {
-                        do {
-                            let peer = try await listener.accept()
-                            try peer.setopt(.otp.rcvbuf, .size(chunk))
-                            var received = 0
-                            while received < total { received += try await peer.recv(0).count }
-                            try await peer.send([1])
-                        } catch { fail("stream server: \(error)") }
-                    }
-                    try await client.connect(to: address)
-                    let start = now()
-                    for _ in 0..<(total / chunk) { try await client.send(block) }
-                    guard try await client.recv(1) == [1] else { fail("no ack") }
-                    let secs = Double(now() - start) / 1e9
-                    await server.value
-                    report("swift-async", "tcp-stream", [("gib_per_s", fixed(1 / secs, 3)), ("secs", fixed(secs, 3))])
-                } catch { fail("stream client: \(error)") }
-                done.signal()
+            onEventLoop("stream client") {
+                let server = Task(executorPreference: Socket.executor) {
+                    do {
+                        let peer = try await listener.accept()
+                        try peer.setopt(.otp.rcvbuf, .size(chunk))
+                        var received = 0
+                        while received < total { received += try await peer.recv(0).count }
+                        try await peer.send([1])
+                    } catch { fail("stream server: \(error)") }
+                }
+                try await client.connect(to: address)
+                let start = now()
+                for _ in 0..<(total / chunk) { try await client.send(block) }
+                guard try await client.recv(1) == [1] else { fail("no ack") }
+                let secs = Double(now() - start) / 1e9
+                await server.value
+                report("swift-async", "tcp-stream", [("gib_per_s", fixed(1 / secs, 3)), ("secs", fixed(secs, 3))])
             }
-            done.wait()
         }
     }
 }

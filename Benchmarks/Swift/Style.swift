@@ -42,3 +42,14 @@ struct NowaitConnection {
         }
     }
 }
+
+/// Runs `body` as a task on the library's event loop (``Socket/executor``) and blocks the
+/// calling thread until it ends; a thrown error fails the run, named by `what`.
+func onEventLoop(_ what: String, _ body: @escaping @Sendable () async throws -> Void) {
+    let done = Semaphore()
+    Task(executorPreference: Socket.executor) {
+        do { try await body() } catch { fail("\(what): \(error)") }
+        done.signal()
+    }
+    done.wait()
+}
