@@ -2,6 +2,7 @@ import OTPSocket
 import Synchronization
 
 /// W8 pingpong-concurrent: 100 connections, each pinging as fast as its echo returns, 3 s.
+/// Echoes are received into buffers allocated once (`recv(into:)`), as C's are.
 enum Concurrent {
     static let connections = 100
     static let duration: Int64 = 3_000_000_000
@@ -29,7 +30,13 @@ enum Concurrent {
             // One thread per connection on each side, as Erlang has one process per connection.
             let echoes = servers.map { server in
                 Worker {
-                    do { while true { try server.send(try server.recv(Workload.message)) } } catch {}
+                    let buffer = Buffer(Workload.message)
+                    do {
+                        while true {
+                            try server.recvAll(Workload.message, into: buffer)
+                            try server.send(buffer.prefix(Workload.message))
+                        }
+                    } catch {}
                 }
             }
             let results = Results(connections)
@@ -37,11 +44,12 @@ enum Concurrent {
             let pingers = clients.enumerated().map { index, client in
                 Worker {
                     var n = 0
+                    let echo = Buffer(Workload.message)
                     while now() < start {}
                     do {
                         while true {
                             try client.send(ping)
-                            _ = try client.recv(Workload.message)
+                            try client.recvAll(Workload.message, into: echo)
                             if now() >= start + duration { break }
                             n += 1
                         }
@@ -57,13 +65,14 @@ enum Concurrent {
             // One thread per side, each waiting on one mailbox for all its sockets.
             let echo = Worker {
                 let mailbox = Mailbox()
+                let buffer = Buffer(Workload.message)
                 var open = Set(servers.indices)
                 func serve(_ i: Int) -> Bool {
                     do {
                         while true {
-                            switch try servers[i].recv(0, select: .nowait(mailbox)) {
-                            case .completed(let data):
-                                while case .selected = try servers[i].send(data, select: .nowait(mailbox)) {
+                            switch try servers[i].recv(into: buffer.bytes, select: .nowait(mailbox)) {
+                            case .completed(let n):
+                                while case .selected = try servers[i].send(buffer.prefix(n), select: .nowait(mailbox)) {
                                     _ = mailbox.receive()
                                 }
                             default: return true
@@ -82,20 +91,21 @@ enum Concurrent {
             let index = Dictionary(uniqueKeysWithValues: clients.enumerated().map { ($1, $0) })
             var pending = [Int](repeating: 0, count: connections)
             var active = connections
+            let received = Buffer(Workload.message)
             start = now()
             for client in clients { _ = try client.send(ping, select: .nowait(mailbox)) }
             func pump(_ i: Int) throws {
                 while true {
-                    switch try clients[i].recv(Workload.message - pending[i], select: .nowait(mailbox)) {
-                    case .completed(let data):
-                        pending[i] += data.count
+                    switch try clients[i].recv(into: received[pending[i]..<Workload.message], select: .nowait(mailbox)) {
+                    case .completed(let n):
+                        pending[i] += n
                         guard pending[i] == Workload.message else { continue }
                         pending[i] = 0
                         if now() >= start + duration { active -= 1; return }
                         counts[i] += 1
                         _ = try clients[i].send(ping, select: .nowait(mailbox))
-                    case .partial(_, let data):
-                        pending[i] += data.count
+                    case .partial(_, let n):
+                        pending[i] += n
                         return
                     case .selected:
                         return
@@ -118,17 +128,24 @@ enum Concurrent {
                 await withTaskGroup(of: Void.self) { group in
                     for server in servers {
                         group.addTask {
-                            do { while true { try await server.send(try await server.recv(Workload.message)) } } catch {}
+                            let buffer = Buffer(Workload.message)
+                            do {
+                                while true {
+                                    try await server.recvAll(Workload.message, into: buffer)
+                                    try await server.send(buffer.prefix(Workload.message))
+                                }
+                            } catch {}
                         }
                     }
                     await withTaskGroup(of: Void.self) { pingers in
                         for (i, client) in clients.enumerated() {
                             pingers.addTask {
                                 var n = 0
+                                let echo = Buffer(Workload.message)
                                 do {
                                     while true {
                                         try await client.send(ping)
-                                        _ = try await client.recv(Workload.message)
+                                        try await client.recvAll(Workload.message, into: echo)
                                         if now() >= begin + duration { break }
                                         n += 1
                                     }

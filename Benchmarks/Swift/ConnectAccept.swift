@@ -37,18 +37,19 @@ enum ConnectAccept {
                 } catch { fail("accept: \(error)") }
             }
             let mailbox = Mailbox()
+            let eof = Buffer(1)
             func once() throws {
                 let socket = try Socket.open(.inet, .stream)
                 if style == .blocking {
                     try socket.connect(to: address)
-                    do { _ = try socket.recv(1); fail("expected EOF") } catch { guard error.reason == .closed else { throw error } }
+                    do { _ = try socket.recv(into: eof.bytes); fail("expected EOF") } catch { guard error.reason == .closed else { throw error } }
                 } else {
                     if case .selected = try socket.connect(to: address, select: .nowait(mailbox)) {
                         _ = mailbox.receive()
                         try socket.connect()
                     }
                     let connection = NowaitConnection(socket: socket)
-                    do { _ = try connection.recv(1); fail("expected EOF") } catch let error as SocketError where error.reason == .closed {}
+                    do { _ = try connection.recv(1, into: eof); fail("expected EOF") } catch let error as SocketError where error.reason == .closed {}
                 }
                 try socket.close()
             }
@@ -73,10 +74,11 @@ enum ConnectAccept {
                     } catch let error as SocketError where error.reason == .closed {
                     } catch { fail("accept: \(error)") }
                 }
+                let eof = Buffer(1)
                 func once() async throws {
                     let socket = try Socket.open(.inet, .stream)
                     try await socket.connect(to: address)
-                    do { _ = try await socket.recv(1); fail("expected EOF") } catch { guard error.reason == .closed else { throw error } }
+                    do { _ = try await socket.recv(into: eof.bytes); fail("expected EOF") } catch { guard error.reason == .closed else { throw error } }
                     try socket.close()
                 }
                 for _ in 0..<warmup { try await once() }

@@ -3,7 +3,9 @@ import OTPSocket
 import Glibc
 #endif
 
-/// W1 tcp-pingpong, W3 udp-pingpong and W5 unix-pingpong in each style.
+/// W1 tcp-pingpong, W3 udp-pingpong and W5 unix-pingpong in each style. Echoes are
+/// received into a buffer allocated once (`recv(into:)`), as C's are; pings are sent from
+/// one array.
 enum PingPong {
     static let ping = [UInt8](repeating: UInt8(ascii: "p"), count: Workload.message)
 
@@ -37,11 +39,18 @@ enum PingPong {
                 do {
                     let peer = try listener.accept()
                     if tcp { try peer.setopt(.tcp.nodelay, true) }
+                    let buffer = Buffer(Workload.message)
                     if style == .blocking {
-                        while true { try peer.send(try peer.recv(Workload.message)) }
+                        while true {
+                            try peer.recvAll(Workload.message, into: buffer)
+                            try peer.send(buffer.prefix(Workload.message))
+                        }
                     } else {
                         let connection = NowaitConnection(socket: peer)
-                        while true { try connection.send(try connection.recv(Workload.message)) }
+                        while true {
+                            _ = try connection.recv(Workload.message, into: buffer)
+                            try connection.send(buffer.prefix(Workload.message))
+                        }
                     }
                 } catch let error as SocketError where error.reason == .closed {
                 } catch {
@@ -51,16 +60,17 @@ enum PingPong {
             try client.connect(to: address)
             if tcp { try client.setopt(.tcp.nodelay, true) }
             let (samples, elapsed): ([Int64], Int64)
+            let echo = Buffer(Workload.message)
             if style == .blocking {
                 (samples, elapsed) = try pingPongLoop {
                     try client.send(ping)
-                    guard try client.recv(Workload.message).count == Workload.message else { fail("short echo") }
+                    try client.recvAll(Workload.message, into: echo)
                 }
             } else {
                 let connection = NowaitConnection(socket: client)
                 (samples, elapsed) = try pingPongLoop {
                     try connection.send(ping)
-                    guard try connection.recv(Workload.message).count == Workload.message else { fail("short echo") }
+                    _ = try connection.recv(Workload.message, into: echo)
                 }
             }
             try client.close()
@@ -72,7 +82,11 @@ enum PingPong {
                     do {
                         let peer = try await listener.accept()
                         if tcp { try peer.setopt(.tcp.nodelay, true) }
-                        while true { try await peer.send(try await peer.recv(Workload.message)) }
+                        let buffer = Buffer(Workload.message)
+                        while true {
+                            try await peer.recvAll(Workload.message, into: buffer)
+                            try await peer.send(buffer.prefix(Workload.message))
+                        }
                     } catch let error as SocketError where error.reason == .closed {
                     } catch {
                         fail("server: \(error)")
@@ -80,9 +94,10 @@ enum PingPong {
                 }
                 try await client.connect(to: address)
                 if tcp { try client.setopt(.tcp.nodelay, true) }
+                let echo = Buffer(Workload.message)
                 let (samples, elapsed) = try await pingPongLoop {
                     try await client.send(ping)
-                    guard try await client.recv(Workload.message).count == Workload.message else { fail("short echo") }
+                    try await client.recvAll(Workload.message, into: echo)
                 }
                 try client.close()
                 await server.value
@@ -98,20 +113,22 @@ enum PingPong {
         let client = try Socket.open(.inet, .dgram)
         try client.connect(to: address)
         func serveBlocking() {
+            let buffer = Buffer(Workload.message * 2)
             do {
                 while true {
-                    let (source, data) = try server.recvfrom(Workload.message * 2)
-                    if data.isEmpty { return }
-                    try server.sendto(data, to: source)
+                    let (source, n) = try server.recvfrom(into: buffer.bytes)
+                    if n == 0 { return }
+                    try server.sendto(buffer.prefix(n), to: source)
                 }
             } catch { fail("udp server: \(error)") }
         }
         switch style {
         case .blocking:
             let worker = Worker(serveBlocking)
+            let echo = Buffer(Workload.message)
             let (samples, elapsed) = try pingPongLoop {
                 try client.send(ping)
-                guard try client.recv(Workload.message).count == Workload.message else { fail("short echo") }
+                guard try client.recv(into: echo.bytes) == Workload.message else { fail("short echo") }
             }
             try client.send([])
             worker.join()
@@ -119,12 +136,13 @@ enum PingPong {
         case .nowait:
             let worker = Worker {
                 let mailbox = Mailbox()
+                let buffer = Buffer(Workload.message * 2)
                 do {
                     while true {
-                        switch try server.recvfrom(Workload.message * 2, select: .nowait(mailbox)) {
+                        switch try server.recvfrom(into: buffer.bytes, select: .nowait(mailbox)) {
                         case .completed(let message):
-                            if message.data.isEmpty { return }
-                            while case .selected = try server.sendto(message.data, to: message.source, select: .nowait(mailbox)) {
+                            if message.count == 0 { return }
+                            while case .selected = try server.sendto(buffer.prefix(message.count), to: message.source, select: .nowait(mailbox)) {
                                 _ = mailbox.receive()
                             }
                         default:
@@ -134,9 +152,10 @@ enum PingPong {
                 } catch { fail("udp server: \(error)") }
             }
             let connection = NowaitConnection(socket: client)
+            let echo = Buffer(Workload.message)
             let (samples, elapsed) = try pingPongLoop {
                 try connection.send(ping)
-                guard try connection.recv(0).count == Workload.message else { fail("short echo") }
+                guard try connection.recv(nil, into: echo) == Workload.message else { fail("short echo") }
             }
             try client.send([])
             worker.join()
@@ -144,17 +163,19 @@ enum PingPong {
         case .async:
             onEventLoop("udp client") {
                 let serving = Task(executorPreference: Socket.executor) {
+                    let buffer = Buffer(Workload.message * 2)
                     do {
                         while true {
-                            let (source, data) = try await server.recvfrom(Workload.message * 2)
-                            if data.isEmpty { return }
-                            try await server.sendto(data, to: source)
+                            let (source, n) = try await server.recvfrom(into: buffer.bytes)
+                            if n == 0 { return }
+                            try await server.sendto(buffer.prefix(n), to: source)
                         }
                     } catch { fail("udp server: \(error)") }
                 }
+                let echo = Buffer(Workload.message)
                 let (samples, elapsed) = try await pingPongLoop {
                     try await client.send(ping)
-                    guard try await client.recv(Workload.message).count == Workload.message else { fail("short echo") }
+                    guard try await client.recv(into: echo.bytes) == Workload.message else { fail("short echo") }
                 }
                 try await client.send([])
                 await serving.value

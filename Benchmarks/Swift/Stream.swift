@@ -1,7 +1,7 @@
 import OTPSocket
 
-/// W2 tcp-stream: 1 GiB in 64 KiB sends; the receiver reads whatever is there, up to 64 KiB
-/// (`{otp, rcvbuf}` 65536 and recv length 0, as Erlang does), and acks after 2^30 bytes.
+/// W2 tcp-stream: 1 GiB in 64 KiB sends; the receiver reads whatever is there, up to 64 KiB,
+/// into one buffer (`recv(into:)`, as C's `recv` into its buffer), and acks after 2^30 bytes.
 enum Stream {
     static let total = 1 << 30
     static let chunk = 65536
@@ -18,14 +18,14 @@ enum Stream {
             let server = Worker {
                 do {
                     let peer = try listener.accept()
-                    try peer.setopt(.otp.rcvbuf, .size(chunk))
+                    let buffer = Buffer(chunk)
                     var received = 0
                     if style == .blocking {
-                        while received < total { received += try peer.recv(0).count }
+                        while received < total { received += try peer.recv(into: buffer.bytes) }
                         try peer.send([1])
                     } else {
                         let connection = NowaitConnection(socket: peer)
-                        while received < total { received += try connection.recv(0).count }
+                        while received < total { received += try connection.recv(nil, into: buffer) }
                         try connection.send([1])
                     }
                 } catch { fail("stream server: \(error)") }
@@ -38,7 +38,8 @@ enum Stream {
             } else {
                 let connection = NowaitConnection(socket: client)
                 for _ in 0..<(total / chunk) { try connection.send(block) }
-                guard try connection.recv(1) == [1] else { fail("no ack") }
+                let ack = Buffer(1)
+                guard try connection.recv(1, into: ack) == 1, ack.bytes[0] == 1 else { fail("no ack") }
             }
             let secs = Double(now() - start) / 1e9
             server.join()
@@ -48,9 +49,9 @@ enum Stream {
                 let server = Task(executorPreference: Socket.executor) {
                     do {
                         let peer = try await listener.accept()
-                        try peer.setopt(.otp.rcvbuf, .size(chunk))
+                        let buffer = Buffer(chunk)
                         var received = 0
-                        while received < total { received += try await peer.recv(0).count }
+                        while received < total { received += try await peer.recv(into: buffer.bytes) }
                         try await peer.send([1])
                     } catch { fail("stream server: \(error)") }
                 }

@@ -17,28 +17,34 @@ struct NowaitConnection {
     let mailbox = Mailbox()
 
     func send(_ data: [UInt8]) throws {
-        var rest = data
+        try data.withUnsafeBytes { try send($0) }
+    }
+
+    func send(_ bytes: UnsafeRawBufferPointer) throws {
+        var sent = 0
         while true {
-            switch try socket.send(rest, select: .nowait(mailbox)) {
+            switch try socket.send(UnsafeRawBufferPointer(rebasing: bytes[sent...]), select: .nowait(mailbox)) {
             case .completed: return
             case .selected: break
-            case .partial(_, let remaining): rest = remaining
+            case .partial(_, let n): sent += n
             }
             _ = mailbox.receive()
         }
     }
 
-    func recv(_ length: Int) throws -> [UInt8] {
-        var data: [UInt8] = []
+    /// Receives until the first `count` bytes of `buffer` are filled, or with `count` nil
+    /// once, what is there; returns the bytes received.
+    func recv(_ count: Int?, into buffer: Buffer) throws -> Int {
+        let wanted = count ?? buffer.bytes.count
+        var got = 0
         while true {
-            switch try socket.recv(length - data.count, select: .nowait(mailbox)) {
-            case .completed(let chunk):
-                data += chunk
-                if data.count == length || length == 0 { return data }
-            case .selected: break
-            case .partial(_, let chunk): data += chunk
+            switch try socket.recv(into: buffer[got..<wanted], select: .nowait(mailbox)) {
+            case .completed(let n):
+                got += n
+                if count == nil || got == wanted { return got }
+            case .selected, .partial:
+                _ = mailbox.receive()
             }
-            _ = mailbox.receive()
         }
     }
 }

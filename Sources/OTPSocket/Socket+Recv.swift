@@ -146,24 +146,29 @@ extension Socket {
 
     // MARK: recvfrom
 
+    /// One recvfrom(2) into `buffer`: what it returned (the datagram's length with `trunc`)
+    /// and the source. `MSG_DONTWAIT` unless `count` may block; `trunc` zero-fills first (a
+    /// stream discards the data without writing it).
+    func recvfromOnce(_ buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags, fd: CInt, count: Socket.Count) -> Result<(Int, SocketAddress), Errno> {
+        if flags.contains(.trunc) { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
+        let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
+        return withUnsafeTemporaryAllocation(byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment) { address in
+            var length = socklen_t(address.count)
+            return Syscall.recvfrom(fd, buffer, flags, address.baseAddress!, &length).map { n in
+                (n, SocketAddress(native: UnsafeRawBufferPointer(rebasing: address[0..<min(Int(length), address.count)])))
+            }
+        }
+    }
+
     func recvfromAttempt(size: Int, flags: MsgFlags, fd: CInt, count: inout Socket.Count) -> Step<(SocketAddress, [UInt8])> {
         var received = 0
         var failure: Errno?
         var source = SocketAddress.unspec([])
-        let zeroFill = flags.contains(.trunc)
-        let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
         // One recvfrom(2) into `buffer`, keeping the source address.
         func receive(into buffer: UnsafeMutableRawBufferPointer) {
-            if zeroFill { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
-            withUnsafeTemporaryAllocation(byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment) { address in
-                var length = socklen_t(address.count)
-                switch Syscall.recvfrom(fd, buffer, flags, address.baseAddress!, &length) {
-                case .success(let n):
-                    received = n
-                    source = SocketAddress(native: UnsafeRawBufferPointer(rebasing: address[0..<min(Int(length), address.count)]))
-                case .failure(let errno):
-                    failure = errno
-                }
+            switch recvfromOnce(buffer, flags: flags, fd: fd, count: count) {
+            case .success(let (n, from)): received = n; source = from
+            case .failure(let errno): failure = errno
             }
         }
         var data: [UInt8]

@@ -5,29 +5,29 @@ extension Socket {
     /// The syscall side of `send`/`sendto`: a stream socket sends until all is accepted or it
     /// would block; a datagram goes in one call. `sent` counts across waits. `MSG_NOSIGNAL`
     /// is always set: a closed peer is `epipe`, never a signal.
-    func sendAttempt(_ data: [UInt8], flags: MsgFlags, to address: SocketAddress?, sent: inout Int,
+    func sendAttempt(_ bytes: UnsafeRawBufferPointer, flags: MsgFlags, to address: SocketAddress?, sent: inout Int,
                      fd: CInt, count: inout Socket.Count) -> Step<Void> {
         let stream = isStream
         let flags = flags.rawValue | Native.MSG_NOSIGNAL | (count.mayBlock ? 0 : Native.MSG_DONTWAIT)
         while true {
-            let result: Result<Int, SocketError> = data.withUnsafeBytes { all in
-                let rest = UnsafeRawBufferPointer(rebasing: all[sent...])
-                if let address {
-                    do throws(SocketError) {
-                        return try address.withNative { (raw, length) throws(SocketError) in
-                            Syscall.sendto(fd, rest, flags, raw, length).mapError { .errno($0) }
-                        }
-                    } catch {
-                        return .failure(error)
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[sent...])
+            let result: Result<Int, SocketError>
+            if let address {
+                do throws(SocketError) {
+                    result = try address.withNative { (raw, length) throws(SocketError) in
+                        Syscall.sendto(fd, rest, flags, raw, length).mapError { .errno($0) }
                     }
+                } catch {
+                    result = .failure(error)
                 }
-                return Syscall.send(fd, rest, flags).mapError { .errno($0) }
+            } else {
+                result = Syscall.send(fd, rest, flags).mapError { .errno($0) }
             }
             switch result {
             case .success(let n):
                 sent += n
                 count.transferred(n)
-                if !stream || sent >= data.count { return .done(()) }
+                if !stream || sent >= bytes.count { return .done(()) }
             case .failure(let error):
                 if error.reason == .errno(.resourceTemporarilyUnavailable) { return .wouldBlock }
                 return .failed(error)
@@ -35,11 +35,22 @@ extension Socket {
         }
     }
 
-    func sendError(_ error: SocketError, _ data: [UInt8], sent: Int) -> SocketError {
-        guard sent > 0, sent < data.count else { return error }
+    /// `data`'s attempt: `sendAttempt` on its bytes.
+    func sendAttempt(_ data: [UInt8], flags: MsgFlags, to address: SocketAddress?, sent: inout Int,
+                     fd: CInt, count: inout Socket.Count) -> Step<Void> {
+        data.withUnsafeBytes { sendAttempt($0, flags: flags, to: address, sent: &sent, fd: fd, count: &count) }
+    }
+
+    /// `error`, with the bytes not sent as its `rest` when part of them went out.
+    func sendError(_ error: SocketError, _ bytes: UnsafeRawBufferPointer, sent: Int) -> SocketError {
+        guard sent > 0, sent < bytes.count else { return error }
         var withRest = error
-        withRest.rest = Array(data[sent...])
+        withRest.rest = Array(bytes[sent...])
         return withRest
+    }
+
+    func sendError(_ error: SocketError, _ data: [UInt8], sent: Int) -> SocketError {
+        data.withUnsafeBytes { sendError(error, $0, sent: sent) }
     }
 
     /// Erlang `send/2..4` with timeout `infinity` (`nil`) or a time-out: returns when the

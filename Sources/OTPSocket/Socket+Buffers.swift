@@ -1,0 +1,206 @@
+import SocketConstants
+import SystemPackage
+
+/// `recv`, `recvfrom`, `send` and `sendto` through the caller's memory, as recv(2) and
+/// send(2) take it, and as swift-system's `FileDescriptor.read(into:)` and `write(_:)` do.
+///
+/// Erlang has no counterpart (its calls return and take binaries). They exist so that a
+/// loop can receive and send without allocating: the array-returning calls allocate the
+/// array they return, which on a 64-byte ping-pong is about a third of the library's work
+/// per round trip. Waiting, time-outs, `nowait` and select handles, the queues and the
+/// counters are those of the array calls. The memory must stay valid until the call
+/// returns, across its waits; an async call must not be handed memory that another task
+/// touches meanwhile.
+extension Socket {
+    /// The syscall side of `recv(into:)`: one recv(2), what is there up to `buffer.count`
+    /// bytes. Returns the bytes written (with `trunc`, never more than the buffer holds).
+    func recvAttempt(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags, fd: CInt, count: inout Socket.Count) -> Step<Int> {
+        if flags.contains(.trunc) { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
+        let raw = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
+        switch Syscall.recv(fd, buffer, raw) {
+        case .success(let n):
+            return received(n, into: buffer, count: &count)
+        case .failure(let errno):
+            return errno == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(errno))
+        }
+    }
+
+    /// What a read of `n` bytes into `buffer` returns: the peer's close of a stream (`n` 0
+    /// with room to read) and a blocking read woken by `close` are `closed`.
+    private func received(_ n: Int, into buffer: UnsafeMutableRawBufferPointer, count: inout Socket.Count) -> Step<Int> {
+        if n == 0 && isStream && buffer.count > 0 { return .failed(.closed) }
+        if n == 0 && count.mayBlock && isClosed { return .failed(.closed) }
+        let written = min(n, buffer.count)
+        count.transferred(written)
+        return .done(written)
+    }
+
+    /// An empty buffer cannot tell a stream's end from an empty read.
+    private func checkReadable(_ buffer: UnsafeMutableRawBufferPointer) throws(SocketError) {
+        if buffer.isEmpty && isStream { throw .invalid("empty buffer on a stream socket") }
+    }
+
+    /// `recv` into `buffer`, with timeout `infinity` (`nil`) or a time-out (`.zero` polls
+    /// once): one read of what is available, up to `buffer.count` bytes; returns how many it
+    /// wrote. Unlike the array `recv` with a length, a stream read does not wait for the
+    /// buffer to fill. The peer closing a stream throws `closed`; a
+    /// zero-length datagram returns 0. An empty buffer is `invalid` on a stream socket.
+    public func recv(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> Int {
+        try checkReadable(buffer)
+        var count = Socket.Count()
+        return try perform(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvAttempt(into: buffer, flags: flags, fd: fd, count: &count)
+        }.get()
+    }
+
+    /// `recv(into:)` with `nowait` or a select handle: `.completed(n)`, or `.selected` when
+    /// it must wait; after the `select` message, call again.
+    public func recv(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<Int> {
+        try checkReadable(buffer)
+        var count = Socket.Count()
+        switch performSelect(.read, .recv, mode: mode, &count, { fd, count in
+            recvAttempt(into: buffer, flags: flags, fd: fd, count: &count)
+        }) {
+        case .done(let n): return .completed(n)
+        case .selected(let info): return .selected(info)
+        case .failed(let error): throw error
+        }
+    }
+
+    /// `recv(into:)` for async code. Cancelling the task cancels the receive (`cancelled`).
+    public func recv(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> Int {
+        try checkReadable(buffer)
+        var count = Socket.Count()
+        return try await performAsync(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvAttempt(into: buffer, flags: flags, fd: fd, count: &count)
+        }.get()
+    }
+
+    // MARK: recvfrom
+
+    func recvfromAttempt(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags, fd: CInt, count: inout Socket.Count) -> Step<(source: SocketAddress, count: Int)> {
+        switch recvfromOnce(buffer, flags: flags, fd: fd, count: count) {
+        case .success(let (n, source)):
+            switch received(n, into: buffer, count: &count) {
+            case .done(let written): return .done((source, written))
+            case .wouldBlock: return .wouldBlock
+            case .failed(let error): return .failed(error)
+            }
+        case .failure(let errno):
+            return errno == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(errno))
+        }
+    }
+
+    /// `recvfrom` into `buffer`: one message and its source; returns how many bytes it
+    /// wrote (a longer datagram is truncated to the buffer, as by recvfrom(2)).
+    public func recvfrom(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> (source: SocketAddress, count: Int) {
+        try checkReadable(buffer)
+        var count = Socket.Count()
+        return try perform(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvfromAttempt(into: buffer, flags: flags, fd: fd, count: &count)
+        }.get()
+    }
+
+    /// `recvfrom(into:)` with `nowait` or a select handle.
+    public func recvfrom(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<RecvFromCount> {
+        try checkReadable(buffer)
+        var count = Socket.Count()
+        switch performSelect(.read, .recvfrom, mode: mode, &count, { fd, count in
+            recvfromAttempt(into: buffer, flags: flags, fd: fd, count: &count)
+        }) {
+        case .done(let (source, n)): return .completed(RecvFromCount(source: source, count: n))
+        case .selected(let info): return .selected(info)
+        case .failed(let error): throw error
+        }
+    }
+
+    /// `recvfrom(into:)` for async code.
+    public func recvfrom(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> (source: SocketAddress, count: Int) {
+        try checkReadable(buffer)
+        var count = Socket.Count()
+        return try await performAsync(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            recvfromAttempt(into: buffer, flags: flags, fd: fd, count: &count)
+        }.get()
+    }
+
+    // MARK: send and sendto
+
+    /// `send` of the bytes in `bytes`, with timeout `infinity` (`nil`) or a time-out: returns
+    /// when the kernel has taken all of them. As with the array `send`, an error after part
+    /// of a stream went out carries the `rest` (a copy of the bytes not sent).
+    public func send(_ bytes: UnsafeRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
+        try send(bytes, to: nil, .send, flags: flags, timeout: timeout)
+    }
+
+    /// `send` of `bytes` with `nowait` or a select handle: `.completed(n)` when all `n` were
+    /// taken; `.selected`, or `.partial(info, sent)` with the count sent so far, when it must
+    /// wait. To go on, send the bytes from `sent` on with `.handle(info.handle)` after the
+    /// `select` message.
+    public func send(_ bytes: UnsafeRawBufferPointer, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<Int> {
+        try send(bytes, to: nil, .send, flags: flags, select: mode)
+    }
+
+    /// `send` of `bytes` for async code.
+    public func send(_ bytes: UnsafeRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
+        try await send(bytes, to: nil, .send, flags: flags, timeout: timeout)
+    }
+
+    /// `sendto` of the bytes in `bytes` to `destination`.
+    public func sendto(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
+        try send(bytes, to: destination, .sendto, flags: flags, timeout: timeout)
+    }
+
+    /// `sendto` of `bytes` with `nowait` or a select handle, as `send(_:flags:select:)` of bytes.
+    public func sendto(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<Int> {
+        try send(bytes, to: destination, .sendto, flags: flags, select: mode)
+    }
+
+    /// `sendto` of `bytes` for async code.
+    public func sendto(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
+        try await send(bytes, to: destination, .sendto, flags: flags, timeout: timeout)
+    }
+
+    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
+                      timeout: Duration?) throws(SocketError) {
+        var sent = 0
+        var count = Socket.Count()
+        let result = perform(.write, tag, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            sendAttempt(bytes, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
+        }
+        if case .failure(let error) = result { throw sendError(error, bytes, sent: sent) }
+    }
+
+    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
+                      select mode: SelectMode) throws(SocketError) -> Completion<Int> {
+        var sent = 0
+        var count = Socket.Count()
+        switch performSelect(.write, tag, mode: mode, &count, { fd, count in
+            sendAttempt(bytes, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
+        }) {
+        case .done: return .completed(bytes.count)
+        case .selected(let info): return sent > 0 ? .partial(info, sent) : .selected(info)
+        case .failed(let error): throw sendError(error, bytes, sent: sent)
+        }
+    }
+
+    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
+                      timeout: Duration?) async throws(SocketError) {
+        var sent = 0
+        var count = Socket.Count()
+        let result = await performAsync(.write, tag, deadline: timeout.map(Deadline.after), &count) { fd, count in
+            sendAttempt(bytes, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
+        }
+        if case .failure(let error) = result { throw sendError(error, bytes, sent: sent) }
+    }
+}
+
+/// What `recvfrom(into:select:)` completes with: the source and the bytes written.
+public struct RecvFromCount: Sendable, Hashable {
+    public var source: SocketAddress
+    public var count: Int
+
+    public init(source: SocketAddress, count: Int) {
+        self.source = source
+        self.count = count
+    }
+}
