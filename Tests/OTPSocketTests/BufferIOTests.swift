@@ -203,6 +203,27 @@ import Testing
         withExtendedLifetime(listener) {}
     }
 
+    /// An actor that keeps its own memory hands it to the socket: the async calls run on
+    /// the caller's actor (they are `nonisolated(nonsending)`), so the memory never crosses
+    /// to another isolation domain.
+    actor Reader {
+        let socket: Socket
+        private let memory = Memory(64)
+        init(_ socket: Socket) { self.socket = socket }
+
+        func read() async throws -> [UInt8] {
+            let n = try await socket.recv(into: memory.buffer, timeout: .seconds(5))
+            return memory.prefix(n)
+        }
+    }
+
+    @Test func anActorReceivesIntoItsOwnMemory() async throws {
+        let (a, b) = try udpPair()
+        let reader = Reader(b)
+        try await a.send([7, 7, 7])
+        #expect(try await reader.read() == [7, 7, 7])
+    }
+
     @Test func asyncDatagramsRoundTripWithTheirSource() async throws {
         let (a, b) = try udpPair()
         let memory = Memory(16)
