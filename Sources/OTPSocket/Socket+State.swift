@@ -3,7 +3,7 @@ import SocketConstants
 
 extension Socket {
     /// What the socket's lock guards: who is using which direction, who waits, the flags.
-    /// 20 bytes inline; what most sockets never use is in ``rare``, allocated on first use.
+    /// 12 bytes inline; what most sockets never use is in ``rare``, allocated on first use.
     ///
     /// `inFlight` counts the threads that are inside a syscall or `poll` on the descriptor
     /// right now, at most one per direction. A waiter that is parked, queued, or woken but
@@ -16,10 +16,6 @@ extension Socket {
         /// never replaced, released by the socket's deinit (``freeRare()``). Held unmanaged,
         /// so that the fast paths reach it under the lock without a retain and a release.
         private var rareStorage: Unmanaged<RareState>?
-        /// Readiness edges seen by the reactor, to catch one that raced a failed attempt.
-        /// 32 bits (wrapping): a stale match would take 2^32 edges between an attempt and its wait.
-        var readSequence: UInt32 = 0
-        var writeSequence: UInt32 = 0
         /// Threads inside a syscall or poll on the descriptor (one per direction at most).
         var inFlight: UInt8 = 0
         /// Threads in a syscall that may sleep in the kernel: `close` wakes them with shutdown.
@@ -149,9 +145,23 @@ extension Socket {
             return 1 + self[queue: direction].count
         }
 
+        /// Readiness edges seen by the reactor, to catch one that raced a failed attempt.
+        /// 32 bits (wrapping): a stale match would take 2^32 edges between an attempt and its
+        /// wait. In ``rare``: only a socket the reactor watches has edges, and watching it
+        /// (its ``token``) made the rare state; an idle socket does not carry them.
+        var readSequence: UInt32 {
+            @inline(__always) get { withRare { $0.readSequence } ?? 0 }
+            @inline(__always) set { withMadeRare { $0.readSequence = newValue } }
+        }
+
+        var writeSequence: UInt32 {
+            @inline(__always) get { withRare { $0.writeSequence } ?? 0 }
+            @inline(__always) set { withMadeRare { $0.writeSequence = newValue } }
+        }
+
         @inline(__always)
         func sequence(_ direction: Direction) -> UInt32 {
-            direction == .read || direction == .accept ? readSequence : writeSequence
+            withRare { direction == .read || direction == .accept ? $0.readSequence : $0.writeSequence } ?? 0
         }
 
         // MARK: What rare sockets use
@@ -222,6 +232,8 @@ extension Socket {
         @exclusivity(unchecked) var otp = OTPSettings()
         @exclusivity(unchecked) var connecting: SocketAddress?
         @exclusivity(unchecked) var token: UInt64?
+        @exclusivity(unchecked) var readSequence: UInt32 = 0
+        @exclusivity(unchecked) var writeSequence: UInt32 = 0
         /// The caller's descriptor that `open(fd:)` duplicated (Erlang `fromfd` with `dup`).
         @exclusivity(unchecked) var duplicatedFrom: CInt?
 

@@ -14,9 +14,10 @@ import Synchronization
 /// or task holding the socket may use it. Messages go to the ``Mailbox`` a caller names.
 public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertible {
     // One object per socket, laid out for size: thousands of idle sockets each carry one
-    // (88 bytes, 96 with malloc's header). Declaration order is layout order: the 8-byte
+    // (71 bytes, malloc's 80-byte class). Declaration order is layout order: the 8-byte
     // fields first, the 4-byte ones next, the bytes last. What most sockets never use (wait
-    // queues, counters, `otp` options) is in ``State/rare``, allocated on first use.
+    // queues, counters, `otp` options, readiness sequences) is in ``State/rare``, allocated
+    // on first use.
 
     /// A number unique in this process, for tables and messages.
     public let id: UInt64
@@ -31,9 +32,12 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// The descriptor number, fixed for the object's life. Operations take it under the
     /// lock; options, addresses and ioctls read it without one (``lentDescriptor()``).
     @usableFromInline let descriptor: CInt
-    public let domain: Domain
-    public let type: SocketType
     public let `protocol`: SocketProtocol
+    /// The domain's and the type's numbers in a byte each: the kernel's `AF_*` and `SOCK_*`
+    /// numbers are below 256 (socket(2) refuses a larger domain, `open(fd:)` a larger one
+    /// given in its options; a type's creation flags are above its low byte).
+    private let domainNumber: UInt8
+    private let typeNumber: UInt8
     /// In the registry (open); false before it opens and once it is closed.
     @exclusivity(unchecked) var registryLinked = false
     /// Listed by `which_sockets` (Erlang `use_registry` of this socket).
@@ -49,6 +53,12 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// closed socket's waits end before they would need it). Written under the reactor's
     /// `watching` lock, read without a lock by every wait (``registerIfNeeded(fd:for:)``).
     let watched = Atomic<UInt8>(0)
+
+    /// The socket's domain (Erlang `{otp, domain}`).
+    public var domain: Domain { Domain(rawValue: CInt(domainNumber)) }
+    /// The socket's type (Erlang `{socket, type}`): the base type, as `SO_TYPE` reports it,
+    /// without creation flags (`SOCK_CLOEXEC`, `SOCK_NONBLOCK`) that `open` was given in it.
+    public var type: SocketType { SocketType(rawValue: CInt(typeNumber)) }
 
     /// Erlang `ctype()`.
     public enum Creation: Sendable, Hashable {
@@ -81,8 +91,8 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         id = Socket.counter.wrappingAdd(1, ordering: .relaxed).oldValue
         state = State(connected: listener != nil)  // accepted: connected
         descriptor = fd
-        self.domain = domain
-        self.type = type
+        domainNumber = UInt8(truncatingIfNeeded: domain.rawValue)
+        typeNumber = UInt8(truncatingIfNeeded: type.rawValue & ~(Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC))
         self.protocol = `protocol`
         creationKind = Socket.kind(of: creation)
         if case .fromFDDup(let original) = creation { state.makeRare().duplicatedFrom = original }
@@ -97,8 +107,8 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         state.closed = true
         state.released = true
         descriptor = -1
-        domain = socket.domain
-        type = socket.type
+        domainNumber = socket.domainNumber
+        typeNumber = socket.typeNumber
         self.protocol = socket.protocol
         creationKind = socket.creationKind
         if let original = socket.state.rare?.duplicatedFrom { state.makeRare().duplicatedFrom = original }

@@ -83,6 +83,16 @@ import Testing
         #expect(reason { () throws(SocketError) in _ = try Socket.open(fd: 1_000_000) } == .errno(.badFileDescriptor))
     }
 
+    @Test func aDomainOrTypeNoKernelHasIsInvalidAndLeavesNoDuplicate() throws {
+        let fd = Glibc.socket(Native.AF_INET, Native.SOCK_DGRAM, 0)
+        try #require(fd >= 0)
+        defer { Glibc.close(fd) }
+        let before = openDescriptors()
+        #expect(reason { () throws(SocketError) in _ = try Socket.open(fd: fd, options: OpenOptions(domain: Domain(rawValue: 4242))) } == .invalid("domain 4242"))
+        #expect(reason { () throws(SocketError) in _ = try Socket.open(fd: fd, options: OpenOptions(type: SocketType(rawValue: 300))) } == .invalid("type 300"))
+        #expect(openDescriptors() == before)
+    }
+
     @Test func optionsFillInWhatTheCallerSays() throws {
         let fd = Glibc.socket(Native.AF_INET, Native.SOCK_DGRAM, 0)
         try #require(fd >= 0)
