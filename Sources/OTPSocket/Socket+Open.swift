@@ -71,7 +71,9 @@ extension Socket {
             // The kernel's domain and type numbers are below 256; one given in `options`
             // that is not names no socket.
             guard (0..<256).contains(domain.rawValue) else { throw .invalid("domain \(domain.rawValue)") }
-            guard (0..<256).contains(type.rawValue) else { throw .invalid("type \(type.rawValue)") }
+            guard (0..<256).contains(type.rawValue & ~(Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC)) else {
+                throw .invalid("type \(type.rawValue)")
+            }
             let socket = Socket(fd: own, domain: domain, type: type, protocol: proto,
                                 creation: options.dup ? .fromFDDup(fd) : .fromFD)
             socket.withLock { $0.nonblocking = true }

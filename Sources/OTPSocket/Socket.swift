@@ -34,8 +34,8 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
     @usableFromInline let descriptor: CInt
     public let `protocol`: SocketProtocol
     /// The domain's and the type's numbers in a byte each: the kernel's `AF_*` and `SOCK_*`
-    /// numbers are below 256 (socket(2) refuses a larger domain, `open(fd:)` a larger one
-    /// given in its options; a type's creation flags are above its low byte).
+    /// numbers are below 256 (socket(2) refuses a larger domain, `open(fd:)` a larger domain
+    /// or type given in its options; a type's creation flags are masked off).
     private let domainNumber: UInt8
     private let typeNumber: UInt8
     /// In the registry (open); false before it opens and once it is closed.

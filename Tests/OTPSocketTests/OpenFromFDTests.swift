@@ -91,6 +91,10 @@ import Testing
         #expect(reason { () throws(SocketError) in _ = try Socket.open(fd: fd, options: OpenOptions(domain: Domain(rawValue: 4242))) } == .invalid("domain 4242"))
         #expect(reason { () throws(SocketError) in _ = try Socket.open(fd: fd, options: OpenOptions(type: SocketType(rawValue: 300))) } == .invalid("type 300"))
         #expect(openDescriptors() == before)
+        // A type with creation flags is its base type, as for `open`.
+        let typed = try Socket.open(fd: fd, options: OpenOptions(type: SocketType(rawValue: Native.SOCK_DGRAM | Native.SOCK_CLOEXEC)))
+        #expect(typed.type == .dgram)
+        try typed.close()
     }
 
     @Test func optionsFillInWhatTheCallerSays() throws {
