@@ -160,38 +160,6 @@ extension Socket {
         try await send(bytes, to: destination, .sendto, flags: flags, timeout: timeout)
     }
 
-    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
-                      timeout: Duration?) throws(SocketError) {
-        var sent = 0
-        var count = Socket.Count()
-        let result = perform(.write, tag, deadline: timeout.map(Deadline.after), &count) { fd, count in
-            sendAttempt(bytes, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
-        }
-        if case .failure(let error) = result { throw sendError(error, bytes, sent: sent) }
-    }
-
-    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
-                      select mode: SelectMode) throws(SocketError) -> Completion<Int> {
-        var sent = 0
-        var count = Socket.Count()
-        switch performSelect(.write, tag, mode: mode, &count, { fd, count in
-            sendAttempt(bytes, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
-        }) {
-        case .done: return .completed(bytes.count)
-        case .selected(let info): return sent > 0 ? .partial(info, sent) : .selected(info)
-        case .failed(let error): throw sendError(error, bytes, sent: sent)
-        }
-    }
-
-    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
-                      timeout: Duration?) async throws(SocketError) {
-        var sent = 0
-        var count = Socket.Count()
-        let result = await performAsync(.write, tag, deadline: timeout.map(Deadline.after), &count) { fd, count in
-            sendAttempt(bytes, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
-        }
-        if case .failure(let error) = result { throw sendError(error, bytes, sent: sent) }
-    }
 }
 
 /// What `recvfrom(into:select:)` completes with: the source and the bytes written.
