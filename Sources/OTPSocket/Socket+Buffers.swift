@@ -21,7 +21,7 @@ extension Socket {
         case .success(let n):
             return received(n, into: buffer, count: &count)
         case .failure(let errno):
-            return errno == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(errno))
+            return Step(failure: errno)
         }
     }
 
@@ -79,15 +79,11 @@ extension Socket {
     // MARK: recvfrom
 
     func recvfromAttempt(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags, fd: CInt, count: inout Socket.Count) -> Step<(source: SocketAddress, count: Int)> {
-        switch recvfromOnce(buffer, flags: flags, fd: fd, count: count) {
+        switch recvfromOnce(buffer, flags: flags, fd: fd, mayBlock: count.mayBlock) {
         case .success(let (n, source)):
-            switch received(n, into: buffer, count: &count) {
-            case .done(let written): return .done((source, written))
-            case .wouldBlock: return .wouldBlock
-            case .failed(let error): return .failed(error)
-            }
+            return received(n, into: buffer, count: &count).map { (source, $0) }
         case .failure(let errno):
-            return errno == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(errno))
+            return Step(failure: errno)
         }
     }
 

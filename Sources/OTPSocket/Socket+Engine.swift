@@ -5,6 +5,19 @@ enum Step<T> {
     case done(T)
     case wouldBlock
     case failed(SocketError)
+
+    /// A syscall's failure: `EAGAIN` means wait, anything else ends the operation.
+    init(failure errno: Errno) {
+        self = errno == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(errno))
+    }
+
+    func map<U>(_ transform: (T) -> U) -> Step<U> {
+        switch self {
+        case .done(let value): return .done(transform(value))
+        case .wouldBlock: return .wouldBlock
+        case .failed(let error): return .failed(error)
+        }
+    }
 }
 
 /// How a `nowait` operation ended.

@@ -72,8 +72,7 @@ extension Socket {
                 }
             }
             if let failure {
-                if failure == .resourceTemporarilyUnavailable { return .wouldBlock }
-                return .failed(.errno(failure))
+                return Step(failure: failure)
             }
             if received == 0 && stream && want > 0 {
                 return .failed(.closed)  // the peer closed: Erlang {error, closed}
@@ -147,11 +146,11 @@ extension Socket {
     // MARK: recvfrom
 
     /// One recvfrom(2) into `buffer`: what it returned (the datagram's length with `trunc`)
-    /// and the source. `MSG_DONTWAIT` unless `count` may block; `trunc` zero-fills first (a
+    /// and the source. `MSG_DONTWAIT` unless it may block; `trunc` zero-fills first (a
     /// stream discards the data without writing it).
-    func recvfromOnce(_ buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags, fd: CInt, count: Socket.Count) -> Result<(Int, SocketAddress), Errno> {
+    func recvfromOnce(_ buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags, fd: CInt, mayBlock: Bool) -> Result<(Int, SocketAddress), Errno> {
         if flags.contains(.trunc) { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
-        let flags = count.mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
+        let flags = mayBlock ? flags.rawValue : flags.rawValue | Native.MSG_DONTWAIT
         return withUnsafeTemporaryAllocation(byteCount: SocketAddress.storageSize, alignment: Layout.sockaddr_storage.alignment) { address in
             var length = socklen_t(address.count)
             return Syscall.recvfrom(fd, buffer, flags, address.baseAddress!, &length).map { n in
@@ -166,7 +165,7 @@ extension Socket {
         var source = SocketAddress.unspec([])
         // One recvfrom(2) into `buffer`, keeping the source address.
         func receive(into buffer: UnsafeMutableRawBufferPointer) {
-            switch recvfromOnce(buffer, flags: flags, fd: fd, count: count) {
+            switch recvfromOnce(buffer, flags: flags, fd: fd, mayBlock: count.mayBlock) {
             case .success(let (n, from)): received = n; source = from
             case .failure(let errno): failure = errno
             }
@@ -189,7 +188,7 @@ extension Socket {
             }
         }
         if let failure {
-            return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
+            return Step(failure: failure)
         }
         if received == 0 && isStream && size > 0 { return .failed(.closed) }
         if received == 0 && count.mayBlock && isClosed { return .failed(.closed) }

@@ -34,7 +34,7 @@ extension Socket {
             }
         }
         if let failure {
-            return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
+            return Step(failure: failure)
         }
         if received == 0 && isStream && size > 0 { return .failed(.closed) }
         count.transferred(data.count)

@@ -48,7 +48,7 @@ extension Socket {
             }
         }
         if let failure {
-            return failure == .resourceTemporarilyUnavailable ? .wouldBlock : .failed(.errno(failure))
+            return Step(failure: failure)
         }
         // A stream's end of file; a read from the error queue may carry no data at all.
         if received == 0 && isStream && bufSize > 0 && !flags.contains(.errqueue) && control.isEmpty {
