@@ -40,11 +40,12 @@ extension Socket {
         if buffer.isEmpty && isStream { throw .invalid("empty buffer on a stream socket") }
     }
 
-    /// `recv` into `buffer`, with timeout `infinity` (`nil`) or a time-out (`.zero` polls
-    /// once): one read of what is available, up to `buffer.count` bytes; returns how many it
-    /// wrote. Unlike the array `recv` with a length, a stream read does not wait for the
-    /// buffer to fill. The peer closing a stream throws `closed`; a
-    /// zero-length datagram returns 0. An empty buffer is `invalid` on a stream socket.
+    /// Erlang `recv/1..4` into the caller's memory (Erlang returns a binary instead), with
+    /// timeout `infinity` (`nil`) or a time-out (`.zero` polls once): one read of what is
+    /// available, up to `buffer.count` bytes; returns how many it wrote. Unlike the array
+    /// `recv` with a length, a stream read does not wait for the buffer to fill. The peer
+    /// closing a stream throws `closed`; a zero-length datagram returns 0. An empty buffer
+    /// is `invalid` on a stream socket.
     public func recv(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> Int {
         try checkReadable(buffer)
         var count = Socket.Count()
@@ -53,8 +54,8 @@ extension Socket {
         }.get()
     }
 
-    /// `recv(into:)` with `nowait` or a select handle: `.completed(n)`, or `.selected` when
-    /// it must wait; after the `select` message, call again.
+    /// Erlang `recv/3,4` with `nowait` or a select handle, into `buffer`: `.completed(n)`,
+    /// or `.selected` when it must wait; after the `select` message, call again.
     public func recv(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<Int> {
         try checkReadable(buffer)
         var count = Socket.Count()
@@ -87,8 +88,9 @@ extension Socket {
         }
     }
 
-    /// `recvfrom` into `buffer`: one message and its source; returns how many bytes it
-    /// wrote (a longer datagram is truncated to the buffer, as by recvfrom(2)).
+    /// Erlang `recvfrom/1..4` into the caller's memory (Erlang returns `{Source, Data}`):
+    /// one message and its source; returns how many bytes it wrote (a longer datagram is
+    /// truncated to the buffer, as by recvfrom(2)).
     public func recvfrom(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> (source: SocketAddress, count: Int) {
         try checkReadable(buffer)
         var count = Socket.Count()
@@ -97,7 +99,7 @@ extension Socket {
         }.get()
     }
 
-    /// `recvfrom(into:)` with `nowait` or a select handle.
+    /// Erlang `recvfrom/3,4` with `nowait` or a select handle, into `buffer`.
     public func recvfrom(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<RecvFromCount> {
         try checkReadable(buffer)
         var count = Socket.Count()
@@ -121,14 +123,16 @@ extension Socket {
 
     // MARK: send and sendto
 
-    /// `send` of the bytes in `bytes`, with timeout `infinity` (`nil`) or a time-out: returns
-    /// when the kernel has taken all of them. As with the array `send`, an error after part
-    /// of a stream went out carries the `rest` (a copy of the bytes not sent).
+    /// Erlang `send/2..4` of the caller's memory (Erlang takes a binary), with timeout
+    /// `infinity` (`nil`) or a time-out: returns when the kernel has taken all of it. As
+    /// with the array `send`, an error after part of a stream went out carries the `rest` (a
+    /// copy of the bytes not sent).
     public func send(_ bytes: UnsafeRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
         try send(bytes, to: nil, .send, flags: flags, timeout: timeout)
     }
 
-    /// `send` of `bytes` with `nowait` or a select handle: `.completed(n)` when all `n` were
+    /// Erlang `send/3,4` of `bytes` with `nowait` or a select handle; unlike Erlang (and the
+    /// array `send`), which give back the rest, it counts: `.completed(n)` when all `n` were
     /// taken; `.selected`, or `.partial(info, sent)` with the count sent so far, when it must
     /// wait. To go on, send the bytes from `sent` on with `.handle(info.handle)` after the
     /// `select` message.
@@ -141,12 +145,13 @@ extension Socket {
         try await send(bytes, to: nil, .send, flags: flags, timeout: timeout)
     }
 
-    /// `sendto` of the bytes in `bytes` to `destination`.
+    /// Erlang `sendto/3..5` of the caller's memory to `destination`.
     public func sendto(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
         try send(bytes, to: destination, .sendto, flags: flags, timeout: timeout)
     }
 
-    /// `sendto` of `bytes` with `nowait` or a select handle, as `send(_:flags:select:)` of bytes.
+    /// Erlang `sendto/4,5` with `nowait` or a select handle, counting as `send` of bytes
+    /// with `nowait` does.
     public func sendto(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, flags: MsgFlags = [], select mode: SelectMode) throws(SocketError) -> Completion<Int> {
         try send(bytes, to: destination, .sendto, flags: flags, select: mode)
     }
@@ -158,7 +163,8 @@ extension Socket {
 
 }
 
-/// What `recvfrom(into:select:)` completes with: the source and the bytes written.
+/// What `recvfrom(into:select:)` completes with: Erlang's `{Source, Data}`, with the count
+/// of bytes written into the caller's memory instead of the data.
 public struct RecvFromCount: Sendable, Hashable {
     public var source: SocketAddress
     public var count: Int
