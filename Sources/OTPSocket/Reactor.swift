@@ -31,6 +31,9 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
     private let sockets = Mutex(ReactorRegistrations())
     /// Jobs enqueued from other threads.
     private let jobs = Mutex<Deque<UnownedJob>>([])
+    /// Set after each job enqueued from another thread: the loop takes ``jobs``' lock only
+    /// when it is set, not twice per turn of the loop.
+    private let jobsPending = Atomic<Bool>(false)
     /// Jobs enqueued by the loop's own thread (a readiness edge resuming a task, a task
     /// resuming another): only that thread touches it, so it takes no lock.
     @exclusivity(unchecked) private var localJobs = Deque<UnownedJob>()
@@ -67,6 +70,7 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
             return
         }
         jobs.withLock { $0.append(unowned) }
+        jobsPending.store(true, ordering: .releasing)
         var one: UInt64 = 1
         _ = withUnsafeBytes(of: &one) { Syscall.write(wakeup, $0) }
     }
@@ -157,12 +161,16 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
             // nothing is, then wait: a job enqueued from another thread meanwhile wrote the
             // eventfd, and epoll_wait returns at once.
             while true {
-                jobs.withLock { swap(&$0, &batch) }
-                swap(&localJobs, &localBatch)
-                if batch.isEmpty && localBatch.isEmpty { break }
-                while !batch.isEmpty {  // (popFirst on an empty deque would allocate)
-                    batch.removeFirst().runSynchronously(on: executor)
+                // A job enqueued after the exchange sets the flag again (and writes the
+                // eventfd), so it is taken on the next turn or wakes the epoll_wait below.
+                if jobsPending.exchange(false, ordering: .acquiringAndReleasing) {
+                    jobs.withLock { swap(&$0, &batch) }
+                    while !batch.isEmpty {  // (popFirst on an empty deque would allocate)
+                        batch.removeFirst().runSynchronously(on: executor)
+                    }
                 }
+                if localJobs.isEmpty { break }
+                swap(&localJobs, &localBatch)
                 while !localBatch.isEmpty {
                     localBatch.removeFirst().runSynchronously(on: executor)
                 }
