@@ -3,18 +3,6 @@ import Foundation
 import SocketConstants
 import Testing
 
-/// A value behind an `NSLock` (a pthread mutex, which ThreadSanitizer sees).
-private final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}
-
 /// A serial executor that runs its jobs on one thread of its own, as an event loop does.
 private final class OwnThreadExecutor: SerialExecutor, @unchecked Sendable {
     private let jobs = Locked<[UnownedJob]>([])

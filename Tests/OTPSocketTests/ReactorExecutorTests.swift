@@ -8,7 +8,7 @@ import Testing
 @Suite struct ReactorExecutorTests {
     @Test func aTaskThatPrefersTheExecutorRunsAndIsResumedOnTheLoopsThread() async throws {
         let (listener, client, server) = try tcpPair()
-        let seen = Mutex<(before: Bool?, data: [UInt8]?, after: Bool?)>((nil, nil, nil))
+        let seen = Locked<(before: Bool?, data: [UInt8]?, after: Bool?)>((nil, nil, nil))
         // Awaited through `seen`, not the task's value: a task the loop never ran would hang
         // the test instead of failing it.
         Task(executorPreference: Socket.executor) {

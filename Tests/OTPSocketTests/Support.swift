@@ -261,3 +261,17 @@ final class ResultBox<T: Sendable>: @unchecked Sendable {
 func sync<T>(_ body: () throws(SocketError) -> T) throws(SocketError) -> T {
     try body()
 }
+
+/// A value behind an `NSLock` (a pthread mutex, which ThreadSanitizer sees; the library's
+/// own `Mutex` stands in for `Synchronization.Mutex` under ThreadSanitizer, so a test that
+/// names `Mutex` would be ambiguous there).
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
