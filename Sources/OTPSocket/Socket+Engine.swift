@@ -78,7 +78,7 @@ extension Socket {
                     continue entering
                 }
                 return .failure(.errno(.alreadyInProcess))
-            case .proceed(let descriptor, _, let mayBlock):
+            case .proceed(let descriptor, _, let mayBlock, _):
                 fd = descriptor
                 count.mayBlock = mayBlock
             case .queued(let queued):
@@ -153,7 +153,7 @@ extension Socket {
             return .failed(.errno(.alreadyInProcess))
         case .queued:
             return .selected(SelectInfo(tag: tag, handle: handle))
-        case .proceed(let descriptor, let seen, _):
+        case .proceed(let descriptor, let seen, _, _):
             fd = descriptor
             sequence = seen
         }
@@ -192,15 +192,25 @@ extension Socket {
         // No local function capturing the waiter: a captured variable of an async function
         // costs a task allocation and an exclusivity check on each access.
         var waiter: Waiter?
+        // A wait without a deadline uses the direction's spare waiter and leaves its own as
+        // the next spare: once it has claimed the direction back, nothing else holds the
+        // waiter (the slot let go of it, the cancellation handler cannot run any more). A
+        // time-out's timer task may hold it longer, so a wait with a deadline uses its own.
+        let recycles = deadline == nil
         var fd: CInt, sequence: UInt32
-        switch enter(direction, orQueue: { queues ? Waiter(kind: .async, tag: tag) : nil }) {
+        switch enter(direction, takingSpare: recycles, orQueue: { queues ? Waiter(kind: .async, tag: tag) : nil }) {
         case .closed:
             return .failure(.closed)
         case .busy:
             return .failure(.errno(.alreadyInProcess))
-        case .proceed(let descriptor, let seen, _):
+        case .proceed(let descriptor, let seen, _, let spare):
             fd = descriptor
             sequence = seen
+            if let spare {
+                let reused = spare.takeRetainedValue()
+                reused.tag = tag
+                waiter = reused
+            }
         case .queued(let queued):
             waiter = queued
             let wake = await withTimeout(deadline, direction, queued) {
@@ -221,11 +231,11 @@ extension Socket {
             count.tries += 1
             switch attempt(fd, &count) {
             case .done(let value):
-                leave(direction, counting: count)
+                leave(direction, counting: count, keeping: recycles ? waiter.take() : nil)
                 return .success(value)
             case .failed(let error):
                 count.failed = true
-                leave(direction, counting: count, peerClosed: endsQueue(direction, error))
+                leave(direction, counting: count, peerClosed: endsQueue(direction, error), keeping: recycles ? waiter.take() : nil)
                 // A syscall woken by close's shutdown reports whatever shutdown made of it.
                 return .failure(count.mayBlock && isClosed ? .closed : error)
             case .wouldBlock:
@@ -238,7 +248,7 @@ extension Socket {
                     try registerIfNeeded(fd: fd, for: direction)
                 } catch {
                     count.failed = true
-                    leave(direction, counting: count)
+                    leave(direction, counting: count, keeping: recycles ? waiter.take() : nil)
                     return .failure(error)
                 }
                 let current: Waiter

@@ -65,8 +65,9 @@ extension Socket {
 
     enum Entry {
         /// Go ahead: `fd` stays open until `leave`; `sequence` is the readiness count now;
-        /// `mayBlock`: the syscall may sleep in the kernel (counted in `inKernel`).
-        case proceed(fd: CInt, sequence: UInt32, mayBlock: Bool)
+        /// `mayBlock`: the syscall may sleep in the kernel (counted in `inKernel`); `spare`:
+        /// the direction's spare async waiter, when asked for (``RareState/takeSpare(_:)``).
+        case proceed(fd: CInt, sequence: UInt32, mayBlock: Bool, spare: Unmanaged<Waiter>?)
         case closed
         /// Queued behind the current user.
         case queued(Waiter)
@@ -81,7 +82,8 @@ extension Socket {
     /// again with a new handle, Erlang's "same process") takes over; one already queued has
     /// its waiter replaced. The replaced handle's `select` message is taken back. `blocking`:
     /// the caller may sleep in the kernel (timeout `infinity`), when the descriptor allows.
-    func enter(_ direction: Direction, blocking: Bool = false, orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
+    func enter(_ direction: Direction, blocking: Bool = false, takingSpare: Bool = false,
+               orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
         var stale: Notice?
         let entry: Entry = withLock { state in
             guard !state.closed else { return .closed }
@@ -90,7 +92,8 @@ extension Socket {
                 state.inFlight += 1
                 let mayBlock = blocking && !state.nonblocking
                 if mayBlock { state.inKernel += 1 }
-                return .proceed(fd: descriptor, sequence: state.sequence(direction), mayBlock: mayBlock)
+                let spare = takingSpare ? state.withRare { $0.takeSpare(direction) } ?? nil : nil
+                return .proceed(fd: descriptor, sequence: state.sequence(direction), mayBlock: mayBlock, spare: spare)
             }
             if let mailbox {
                 if let owner = state[owner: direction].waiter, owner.delivers(to: mailbox) {
@@ -98,7 +101,7 @@ extension Socket {
                     stale = .unpost(owner)
                     state[owner: direction] = .active
                     state.inFlight += 1
-                    return .proceed(fd: descriptor, sequence: state.sequence(direction), mayBlock: false)
+                    return .proceed(fd: descriptor, sequence: state.sequence(direction), mayBlock: false, spare: nil)
                 }
                 guard let replacement = makeWaiter() else { return .busy }
                 if let index = state[queue: direction].firstIndex(where: { $0.delivers(to: mailbox) }) {
@@ -119,10 +122,14 @@ extension Socket {
 
     /// Leaves an operation: frees the direction, counts, and hands over to the next waiter.
     /// With `peerClosed` (a stream's peer closed it), every queued waiter ends with `closed`
-    /// instead, as OTP aborts the queued readers.
-    func leave(_ direction: Direction, counting count: Count? = nil, peerClosed: Bool = false) {
+    /// instead, as OTP aborts the queued readers. `spare`: an async waiter that nothing but
+    /// the leaving operation holds any more, kept for the direction's next async wait.
+    func leave(_ direction: Direction, counting count: Count? = nil, peerClosed: Bool = false,
+               keeping spare: consuming Waiter? = nil) {
+        var spare = spare
         let notices: [Notice]? = withLock { state in
             state[owner: direction] = .none
+            if let kept = spare.take() { state.withRare { $0.keepSpare(kept, direction) } }
             if let count {
                 state.count(direction, count)
                 if count.mayBlock { state.inKernel -= 1 }

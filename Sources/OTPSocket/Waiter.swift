@@ -34,7 +34,8 @@ final class Waiter: @unchecked Sendable {
     }
 
     let kind: Kind
-    let tag: SelectTag
+    /// The operation waiting (set again when a spare waiter is reused).
+    var tag: SelectTag
     /// A select waiter's handle, by id and mailbox. The socket and the mailbox are held
     /// weakly and loaded only when a message goes out, outside the socket's lock: a parked
     /// `nowait` operation must not keep its socket alive (Erlang: the owner's death closes
