@@ -1,4 +1,3 @@
-import DequeModule
 import SocketConstants
 import SystemPackage
 import Synchronization
@@ -30,13 +29,13 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
     /// not load.
     private let sockets = Mutex(ReactorRegistrations())
     /// Jobs enqueued from other threads.
-    private let jobs = Mutex<Deque<UnownedJob>>([])
+    private let jobs = Mutex(JobBuffer())
     /// Set after each job enqueued from another thread: the loop takes ``jobs``' lock only
     /// when it is set, not twice per turn of the loop.
     private let jobsPending = Atomic<Bool>(false)
     /// Jobs enqueued by the loop's own thread (a readiness edge resuming a task, a task
     /// resuming another): only that thread touches it, so it takes no lock.
-    @exclusivity(unchecked) private var localJobs = Deque<UnownedJob>()
+    @exclusivity(unchecked) private var localJobs = JobBuffer()
     /// Written once, by `init`: unchecked, as a `var` would cost an exclusivity check on
     /// each `enqueue`.
     @exclusivity(unchecked) private var thread = pthread_t()
@@ -152,8 +151,8 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
         // Jobs are taken a batch at a time: the other threads' with one lock round trip per
         // batch, the loop's own with none. Each queue trades places with its batch, so none
         // allocates once grown.
-        var batch = Deque<UnownedJob>()
-        var localBatch = Deque<UnownedJob>()
+        var batch = JobBuffer()
+        var localBatch = JobBuffer()
         // The sockets of one epoll_wait's events, looked up under one lock round trip.
         let readied = UnsafeMutablePointer<(socket: Socket, events: UInt64)>.allocate(capacity: capacity)
         while true {
@@ -163,17 +162,13 @@ final class Reactor: TaskExecutor, @unchecked Sendable {
             while true {
                 // A job enqueued after the exchange sets the flag again (and writes the
                 // eventfd), so it is taken on the next turn or wakes the epoll_wait below.
-                if jobsPending.exchange(false, ordering: .acquiringAndReleasing) {
+                if jobsPending.load(ordering: .relaxed), jobsPending.exchange(false, ordering: .acquiringAndReleasing) {
                     jobs.withLock { swap(&$0, &batch) }
-                    while !batch.isEmpty {  // (popFirst on an empty deque would allocate)
-                        batch.removeFirst().runSynchronously(on: executor)
-                    }
+                    batch.runAll(on: executor)
                 }
                 if localJobs.isEmpty { break }
                 swap(&localJobs, &localBatch)
-                while !localBatch.isEmpty {
-                    localBatch.removeFirst().runSynchronously(on: executor)
-                }
+                localBatch.runAll(on: executor)
             }
             guard case .success(let count) = Syscall.epollWait(epoll, buffer.baseAddress!, capacity, -1) else { continue }
             let view = UnsafeRawBufferPointer(buffer)
