@@ -68,12 +68,10 @@ extension Socket {
             var type = options.type ?? SocketType(rawValue: 0)
             if options.type == nil { type = SocketType(rawValue: try readInt(own, Native.SOL_SOCKET, Native.SO_TYPE)) }
             let proto = options.protocol ?? (try? readInt(own, Native.SOL_SOCKET, Native.SO_PROTOCOL)).map { SocketProtocol(rawValue: $0) } ?? .default
-            // The kernel's domain and type numbers are below 256; one given in `options`
-            // that is not names no socket.
-            guard (0..<256).contains(domain.rawValue) else { throw .invalid("domain \(domain.rawValue)") }
-            guard (0..<256).contains(type.rawValue & ~(Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC)) else {
-                throw .invalid("type \(type.rawValue)")
-            }
+            // The kernel's domain and type numbers fit the byte the socket keeps each in; one
+            // given in `options` that does not names no socket.
+            guard UInt8(exactly: domain.rawValue) != nil else { throw .invalid("domain \(domain.rawValue)") }
+            guard UInt8(exactly: type.baseNumber) != nil else { throw .invalid("type \(type.rawValue)") }
             let socket = Socket(fd: own, domain: domain, type: type, protocol: proto,
                                 creation: options.dup ? .fromFDDup(fd) : .fromFD)
             socket.withLock { $0.nonblocking = true }

@@ -18,9 +18,7 @@ extension UnsafeRawBufferPointer: SendBytes {
 }
 
 extension Socket {
-    /// The syscall side of `send`/`sendto`: a stream socket sends until all is accepted or it
-    /// would block; a datagram goes in one call. `sent` counts across waits. `MSG_NOSIGNAL`
-    /// is always set: a closed peer is `epipe`, never a signal.
+    /// The syscall side of `send`/`sendto` on `data`'s bytes (below).
     func sendAttempt(_ data: some SendBytes, flags: MsgFlags, to address: SocketAddress?, sent: inout Int,
                      fd: CInt, count: inout Socket.Count) -> Step<Void> {
         data.withBytes { bytes in

@@ -92,7 +92,7 @@ public final class Socket: @unchecked Sendable, Hashable, CustomStringConvertibl
         state = State(connected: listener != nil)  // accepted: connected
         descriptor = fd
         domainNumber = UInt8(truncatingIfNeeded: domain.rawValue)
-        typeNumber = UInt8(truncatingIfNeeded: type.rawValue & ~(Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC))
+        typeNumber = UInt8(truncatingIfNeeded: type.baseNumber)
         self.protocol = `protocol`
         creationKind = Socket.kind(of: creation)
         if case .fromFDDup(let original) = creation { state.makeRare().duplicatedFrom = original }
@@ -219,4 +219,10 @@ extension Socket {
     ///
     /// Erlang has no counterpart: its schedulers play this part.
     public static var executor: any TaskExecutor { Reactor.shared }
+}
+
+extension SocketType {
+    /// The type without the creation flags socket(2) takes in it (`SOCK_NONBLOCK`,
+    /// `SOCK_CLOEXEC`): what `SO_TYPE` reports.
+    var baseNumber: CInt { rawValue & ~(Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC) }
 }
