@@ -23,7 +23,7 @@ extension Socket {
     /// connection of a listening socket, as a new socket.
     public func accept(timeout: Duration? = nil) throws(SocketError) -> Socket {
         var count = Socket.Count()
-        return try perform(.accept, .accept, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try perform(.accept, deadline: timeout.map(Deadline.after), &count) { fd, count in
             acceptAttempt(fd: fd, count: &count)
         }.get()
     }
@@ -41,7 +41,7 @@ extension Socket {
     /// `accept` for async code.
     public func accept(timeout: Duration? = nil) async throws(SocketError) -> Socket {
         var count = Socket.Count()
-        return try await performAsync(.accept, .accept, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try await performAsync(.accept, deadline: timeout.map(Deadline.after), &count) { fd, count in
             acceptAttempt(fd: fd, count: &count)
         }.get()
     }

@@ -49,7 +49,7 @@ extension Socket {
     public func recv(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> Int {
         try checkReadable(buffer)
         var count = Socket.Count()
-        return try perform(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try perform(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvAttempt(into: buffer, flags: flags, fd: fd, count: &count)
         }.get()
     }
@@ -72,7 +72,7 @@ extension Socket {
     public func recv(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> Int {
         try checkReadable(buffer)
         var count = Socket.Count()
-        return try await performAsync(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try await performAsync(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvAttempt(into: buffer, flags: flags, fd: fd, count: &count)
         }.get()
     }
@@ -97,7 +97,7 @@ extension Socket {
     public func recvfrom(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> (source: SocketAddress, count: Int) {
         try checkReadable(buffer)
         var count = Socket.Count()
-        return try perform(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try perform(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvfromAttempt(into: buffer, flags: flags, fd: fd, count: &count)
         }.get()
     }
@@ -119,7 +119,7 @@ extension Socket {
     public func recvfrom(into buffer: UnsafeMutableRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> (source: SocketAddress, count: Int) {
         try checkReadable(buffer)
         var count = Socket.Count()
-        return try await performAsync(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try await performAsync(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvfromAttempt(into: buffer, flags: flags, fd: fd, count: &count)
         }.get()
     }
@@ -131,7 +131,7 @@ extension Socket {
     /// with the array `send`, an error after part of a stream went out carries the `rest` (a
     /// copy of the bytes not sent).
     public func send(_ bytes: UnsafeRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
-        try send(bytes, to: nil, .send, flags: flags, timeout: timeout)
+        try send(bytes, to: nil, flags: flags, timeout: timeout)
     }
 
     /// Erlang `send/3,4` of `bytes` with `nowait` or a select handle; unlike Erlang (and the
@@ -145,12 +145,12 @@ extension Socket {
 
     /// `send` of `bytes` for async code.
     public func send(_ bytes: UnsafeRawBufferPointer, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
-        try await send(bytes, to: nil, .send, flags: flags, timeout: timeout)
+        try await send(bytes, to: nil, flags: flags, timeout: timeout)
     }
 
     /// Erlang `sendto/3..5` of the caller's memory to `destination`.
     public func sendto(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
-        try send(bytes, to: destination, .sendto, flags: flags, timeout: timeout)
+        try send(bytes, to: destination, flags: flags, timeout: timeout)
     }
 
     /// Erlang `sendto/4,5` with `nowait` or a select handle, counting as `send` of bytes
@@ -161,7 +161,7 @@ extension Socket {
 
     /// `sendto` of `bytes` for async code.
     public func sendto(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
-        try await send(bytes, to: destination, .sendto, flags: flags, timeout: timeout)
+        try await send(bytes, to: destination, flags: flags, timeout: timeout)
     }
 
 }

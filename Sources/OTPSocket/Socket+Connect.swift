@@ -68,7 +68,7 @@ extension Socket {
     public func connect(to address: SocketAddress, timeout: Duration? = nil) throws(SocketError) {
         var again = false
         var count = Socket.Count()
-        try perform(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, count in
+        try perform(.connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, count in
             connectAttempt(address, again: &again, fd: fd, mayBlock: count.mayBlock)
         }.get()
     }
@@ -122,7 +122,7 @@ extension Socket {
     public func connect(to address: SocketAddress, timeout: Duration? = nil) async throws(SocketError) {
         var again = false
         var count = Socket.Count()
-        try await performAsync(.connect, .connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, _ in
+        try await performAsync(.connect, deadline: timeout.map(Deadline.after), queues: false, &count) { fd, _ in
             connectAttempt(address, again: &again, fd: fd)
         }.get()
     }

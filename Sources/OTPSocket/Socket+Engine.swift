@@ -54,7 +54,7 @@ extension Socket {
     /// called through a closure context, every call retained and released the operation's
     /// data and the socket (callgrind, W5 blocking: 3,839 -> 3,279 instructions per round trip).
     @inline(__always)
-    func perform<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
+    func perform<T>(_ direction: Direction, deadline: Deadline?, queues: Bool = true,
                     _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> Result<T, SocketError> {
         // This thread's waker is looked up only when the call has to queue.
         var waker: ThreadWaker?
@@ -65,7 +65,7 @@ extension Socket {
                 guard queues else { return nil }
                 if waker == nil { waker = ThreadWaker.existing }
                 guard let waker else { return nil }
-                let queued = Waiter(kind: .blocking(waker), tag: tag)
+                let queued = Waiter(kind: .blocking(waker))
                 waiter = queued
                 return queued
             }) {
@@ -114,7 +114,7 @@ extension Socket {
                     current = waiter
                 } else {
                     do {
-                        current = Waiter(kind: .blocking(try ThreadWaker.current()), tag: tag)
+                        current = Waiter(kind: .blocking(try ThreadWaker.current()))
                     } catch {
                         count.failed = true
                         leave(direction, counting: count)
@@ -141,7 +141,7 @@ extension Socket {
         var made: Waiter?
         func waiter() -> Waiter {
             if let made { return made }
-            let new = Waiter(select: handle, tag: tag, socket: self)
+            let new = Waiter(select: handle, socket: self)
             made = new
             return new
         }
@@ -187,7 +187,7 @@ extension Socket {
     /// Runs `attempt` in the async style: waiting suspends the task, not a thread; task
     /// cancellation cancels the operation and leaves the socket usable.
     @inline(__always)
-    func performAsync<T>(_ direction: Direction, _ tag: SelectTag, deadline: Deadline?, queues: Bool = true,
+    func performAsync<T>(_ direction: Direction, deadline: Deadline?, queues: Bool = true,
                          _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) async -> Result<T, SocketError> {
         // No local function capturing the waiter: a captured variable of an async function
         // costs a task allocation and an exclusivity check on each access.
@@ -198,7 +198,7 @@ extension Socket {
         // time-out's timer task may hold it longer, so a wait with a deadline uses its own.
         let recycles = deadline == nil
         var fd: CInt, sequence: UInt32
-        switch enter(direction, takingSpare: recycles, orQueue: { queues ? Waiter(kind: .async, tag: tag) : nil }) {
+        switch enter(direction, takingSpare: recycles, orQueue: { queues ? Waiter(kind: .async) : nil }) {
         case .closed:
             return .failure(.closed)
         case .busy:
@@ -206,11 +206,7 @@ extension Socket {
         case .proceed(let descriptor, let seen, _, let spare):
             fd = descriptor
             sequence = seen
-            if let spare {
-                let reused = spare.takeRetainedValue()
-                reused.tag = tag
-                waiter = reused
-            }
+            if let spare { waiter = spare.takeRetainedValue() }
         case .queued(let queued):
             waiter = queued
             let wake = await withTimeout(deadline, direction, queued) {
@@ -255,7 +251,7 @@ extension Socket {
                 if let waiter {
                     current = waiter
                 } else {
-                    current = Waiter(kind: .async, tag: tag)
+                    current = Waiter(kind: .async)
                     waiter = current
                 }
                 count.waits += 1

@@ -100,7 +100,7 @@ extension Socket {
         guard length >= 0 else { throw .invalid("length \(length)") }
         var data: [UInt8]?
         var count = Socket.Count()
-        let result = perform(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = perform(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
         }
         switch result {
@@ -134,7 +134,7 @@ extension Socket {
         guard length >= 0 else { throw .invalid("length \(length)") }
         var data: [UInt8]?
         var count = Socket.Count()
-        let result = await performAsync(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = await performAsync(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvAttempt(length: length, flags: flags, data: &data, fd: fd, count: &count)
         }
         switch result {
@@ -202,7 +202,7 @@ extension Socket {
         guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
         let size = bufferSize > 0 ? bufferSize : defaultReadSize
         var count = Socket.Count()
-        return try perform(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try perform(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
         }.get()
     }
@@ -226,7 +226,7 @@ extension Socket {
         guard bufferSize >= 0 else { throw .invalid("buffer size \(bufferSize)") }
         let size = bufferSize > 0 ? bufferSize : defaultReadSize
         var count = Socket.Count()
-        return try await performAsync(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try await performAsync(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvfromAttempt(size: size, flags: flags, fd: fd, count: &count)
         }.get()
     }

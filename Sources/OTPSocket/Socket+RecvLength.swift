@@ -55,7 +55,7 @@ extension Socket {
     public func recvWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
         var count = Socket.Count()
-        return try perform(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try perform(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: false, fd: fd, count: &count)
         }.get()
     }
@@ -77,7 +77,7 @@ extension Socket {
     public func recvWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
         var count = Socket.Count()
-        return try await performAsync(.read, .recv, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try await performAsync(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: false, fd: fd, count: &count)
         }.get()
     }
@@ -91,7 +91,7 @@ extension Socket {
     public func recvfromWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
         var count = Socket.Count()
-        return try perform(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try perform(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: true, fd: fd, count: &count)
         }.get()
     }
@@ -113,7 +113,7 @@ extension Socket {
     public func recvfromWithLength(_ bufferSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> RecvLength {
         let size = try recvLengthSize(bufferSize)
         var count = Socket.Count()
-        return try await performAsync(.read, .recvfrom, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try await performAsync(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvLengthAttempt(size: size, flags: flags, from: true, fd: fd, count: &count)
         }.get()
     }

@@ -77,7 +77,7 @@ extension Socket {
     public func recvmsg(bufSize: Int = 0, ctrlSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) -> MsgRecv {
         let (size, ctrl) = try recvmsgSizes(bufSize, ctrlSize)
         var count = Socket.Count()
-        return try perform(.read, .recvmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try perform(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvmsgAttempt(bufSize: size, ctrlSize: ctrl, flags: flags, fd: fd, count: &count)
         }.get()
     }
@@ -101,7 +101,7 @@ extension Socket {
     public func recvmsg(bufSize: Int = 0, ctrlSize: Int = 0, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) -> MsgRecv {
         let (size, ctrl) = try recvmsgSizes(bufSize, ctrlSize)
         var count = Socket.Count()
-        return try await performAsync(.read, .recvmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        return try await performAsync(.read, deadline: timeout.map(Deadline.after), &count) { fd, count in
             recvmsgAttempt(bufSize: size, ctrlSize: ctrl, flags: flags, fd: fd, count: &count)
         }.get()
     }

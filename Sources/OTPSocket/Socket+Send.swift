@@ -74,11 +74,11 @@ extension Socket {
 
     /// A blocking `send` (`destination` nil) or `sendto` of all of `data`.
     @inline(__always)
-    func send(_ data: some SendBytes, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
+    func send(_ data: some SendBytes, to destination: SocketAddress?, flags: MsgFlags,
               timeout: Duration?) throws(SocketError) {
         var sent = 0
         var count = Socket.Count()
-        let result = perform(.write, tag, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = perform(.write, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendAttempt(data, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
         }
         if case .failure(let error) = result { throw sendError(error, data, sent: sent) }
@@ -102,11 +102,11 @@ extension Socket {
 
     /// An async `send` or `sendto` of all of `data`.
     @inline(__always)
-    func send(_ data: some SendBytes, to destination: SocketAddress?, _ tag: SelectTag, flags: MsgFlags,
+    func send(_ data: some SendBytes, to destination: SocketAddress?, flags: MsgFlags,
               timeout: Duration?) async throws(SocketError) {
         var sent = 0
         var count = Socket.Count()
-        let result = await performAsync(.write, tag, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = await performAsync(.write, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendAttempt(data, flags: flags, to: destination, sent: &sent, fd: fd, count: &count)
         }
         if case .failure(let error) = result { throw sendError(error, data, sent: sent) }
@@ -125,7 +125,7 @@ extension Socket {
     /// kernel has taken all of `data`. On a time-out or error after part of a stream went out,
     /// the error carries the `rest`.
     public func send(_ data: [UInt8], flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
-        try send(data, to: nil, .send, flags: flags, timeout: timeout)
+        try send(data, to: nil, flags: flags, timeout: timeout)
     }
 
     /// Erlang `send/3,4` with `nowait` or a select handle: `.completed([])` when all was
@@ -138,12 +138,12 @@ extension Socket {
 
     /// `send` for async code.
     public func send(_ data: [UInt8], flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
-        try await send(data, to: nil, .send, flags: flags, timeout: timeout)
+        try await send(data, to: nil, flags: flags, timeout: timeout)
     }
 
     /// Erlang `sendto/3..5`: sends `data` to `destination`.
     public func sendto(_ data: [UInt8], to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) throws(SocketError) {
-        try send(data, to: destination, .sendto, flags: flags, timeout: timeout)
+        try send(data, to: destination, flags: flags, timeout: timeout)
     }
 
     /// `sendto` with `nowait` or a select handle.
@@ -153,6 +153,6 @@ extension Socket {
 
     /// `sendto` for async code.
     public func sendto(_ data: [UInt8], to destination: SocketAddress, flags: MsgFlags = [], timeout: Duration? = nil) async throws(SocketError) {
-        try await send(data, to: destination, .sendto, flags: flags, timeout: timeout)
+        try await send(data, to: destination, flags: flags, timeout: timeout)
     }
 }

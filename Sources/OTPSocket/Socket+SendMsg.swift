@@ -129,7 +129,7 @@ extension Socket {
         let prepared = try prepare(message)
         var cursor = IOVCursor()
         var count = Socket.Count()
-        let result = perform(.write, .sendmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = perform(.write, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendmsgAttempt(message.iov, prepared, flags: flags, cursor: &cursor, fd: fd, count: &count)
         }
         if case .failure(let error) = result { throw sendmsgError(error, message.iov, cursor) }
@@ -157,7 +157,7 @@ extension Socket {
         let prepared = try prepare(message)
         var cursor = IOVCursor()
         var count = Socket.Count()
-        let result = await performAsync(.write, .sendmsg, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = await performAsync(.write, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendmsgAttempt(message.iov, prepared, flags: flags, cursor: &cursor, fd: fd, count: &count)
         }
         if case .failure(let error) = result { throw sendmsgError(error, message.iov, cursor) }

@@ -134,7 +134,7 @@ extension Socket {
         var (input, opened, progress) = try sendfileStart(file, offset: offset, count: bytes)
         defer { if opened { Syscall.close(input) } }
         var count = sendfileCount()
-        let result = perform(.write, .sendfile, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = perform(.write, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendfileAttempt(input: input, progress: &progress, useSyscall: useSyscall, fd: fd, count: &count)
         }
         switch result {
@@ -200,7 +200,7 @@ extension Socket {
         var (input, opened, progress) = try sendfileStart(file, offset: offset, count: bytes)
         defer { if opened { Syscall.close(input) } }
         var count = sendfileCount()
-        let result = await performAsync(.write, .sendfile, deadline: timeout.map(Deadline.after), &count) { fd, count in
+        let result = await performAsync(.write, deadline: timeout.map(Deadline.after), &count) { fd, count in
             sendfileAttempt(input: input, progress: &progress, useSyscall: useSyscall, fd: fd, count: &count)
         }
         switch result {

@@ -34,8 +34,6 @@ final class Waiter: @unchecked Sendable {
     }
 
     let kind: Kind
-    /// The operation waiting (set again when a spare waiter is reused).
-    var tag: SelectTag
     /// A select waiter's handle, by id and mailbox. The socket and the mailbox are held
     /// weakly and loaded only when a message goes out, outside the socket's lock: a parked
     /// `nowait` operation must not keep its socket alive (Erlang: the owner's death closes
@@ -54,17 +52,15 @@ final class Waiter: @unchecked Sendable {
     /// its way to the mailbox is dropped (checked under the mailbox's lock).
     let revoked = Atomic<Bool>(false)
 
-    init(kind: Kind, tag: SelectTag) {
+    init(kind: Kind) {
         self.kind = kind
-        self.tag = tag
         handleID = nil
         mailboxSerial = nil
     }
 
     /// A select waiter for `handle`, whose messages name `socket`.
-    init(select handle: SelectHandle, tag: SelectTag, socket: Socket) {
+    init(select handle: SelectHandle, socket: Socket) {
         kind = .select
-        self.tag = tag
         handleID = handle.id
         mailbox = handle.liveMailbox
         mailboxSerial = mailbox?.serial

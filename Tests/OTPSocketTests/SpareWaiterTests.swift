@@ -49,7 +49,7 @@ import Testing
     /// succeeded anyway) must not end the next operation's wait, another task's.
     @Test func aKeptWaiterForgetsTheWakeOfItsLastOperation() {
         let rare = Socket.RareState()
-        let waiter = Waiter(kind: .async, tag: .recv)
+        let waiter = Waiter(kind: .async)
         waiter.wake = .cancelled
         rare.keepSpare(waiter, .read)
         let spare = rare.takeSpare(.read)?.takeRetainedValue()
