@@ -22,9 +22,17 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
         var continuation: UnsafeContinuation<SocketMessage?, Never>
     }
 
+    /// A queued message, with what taking it back looks for without copying the message
+    /// (a copy of a `select` message is a weak reference's copy and a retain of its socket).
+    private struct Queued {
+        let message: SocketMessage
+        /// The select waiter whose `select` message this is: told when it is received.
+        let sender: Waiter?
+    }
+
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var queue = Deque<SocketMessage>()
+    private var queue = Deque<Queued>()
     private var waiters: [AsyncWaiter] = []
     private var nextWaiter: UInt64 = 0
     /// Unique for the life of the process: identifies the mailbox where its address cannot
@@ -61,19 +69,21 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
 
     /// Delivers a message: to the first task waiting for one like it, else to the queue.
     func post(_ message: SocketMessage) {
-        post(message, unless: { false })
+        post(message, from: nil)
     }
 
-    /// Delivers a message unless `revoked()`, which is read under the mailbox's lock: a
-    /// `cancel` that marks the operation revoked and then takes its message back with
-    /// ``remove(handle:)`` wins against a delivery on its way, whichever locks first.
-    func post(_ message: SocketMessage, unless revoked: () -> Bool) {
+    /// Delivers `sender`'s `select` message unless the waiter is revoked, which is read
+    /// under the mailbox's lock: a `cancel` that marks the operation revoked and then takes
+    /// its message back with ``remove(handle:)`` wins against a delivery on its way,
+    /// whichever locks first.
+    func post(_ message: SocketMessage, from sender: Waiter?) {
         let waiter: AsyncWaiter? = locked {
-            if revoked() { return nil }
+            if let sender, sender.revoked.load(ordering: .acquiring) { return nil }
             if let index = waiters.firstIndex(where: { $0.predicate(message) }) {
+                sender?.received = true
                 return waiters.remove(at: index)
             }
-            queue.append(message)
+            queue.append(Queued(message: message, sender: sender))
             pthread_cond_broadcast(condition)
             return nil
         }
@@ -84,20 +94,32 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     public var count: Int { locked { queue.count } }
 
     /// Removes the queued `select` message for `handle`; used by `cancel`, after which the
-    /// operation's `select` message never arrives, and when a caller's new call replaces
-    /// the handle.
-    @discardableResult
-    func remove(handle: SelectHandle) -> Bool {
+    /// operation's `select` message never arrives.
+    func remove(handle: SelectHandle) {
+        remove { queue.firstIndex { $0.sender?.handleID == handle.id } }
+    }
+
+    /// Removes `sender`'s `select` message if it is still queued: when the caller calls
+    /// again, which takes over from the waiter. The usual caller received it first, and
+    /// then nothing is looked for.
+    func remove(sentBy sender: Waiter) {
+        remove { sender.received ? nil : queue.firstIndex { $0.sender === sender } }
+    }
+
+    /// Removes the queued message at the index `find` gives under the lock, if any.
+    private func remove(at find: () -> Int?) {
         // The message leaves the lock before it is dropped: it may hold the last reference
         // to its socket, whose `deinit` closes it.
-        let removed: SocketMessage? = locked {
-            guard let index = queue.firstIndex(where: {
-                if case .select(_, let queued) = $0 { return queued == handle }
-                return false
-            }) else { return nil }
-            return queue.remove(at: index)
-        }
-        return removed != nil
+        let removed: Queued? = locked { find().map { queue.remove(at: $0) } }
+        _ = removed
+    }
+
+    /// Takes the first queued message that matches `predicate`. Call under the lock.
+    private func take(where predicate: (SocketMessage) -> Bool) -> SocketMessage? {
+        guard let index = queue.firstIndex(where: { predicate($0.message) }) else { return nil }
+        let entry = queue.remove(at: index)
+        entry.sender?.received = true
+        return entry.message
     }
 
     /// Waits for the first message that matches, at most `timeout` (`nil`: forever).
@@ -107,9 +129,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while true {
-            if let index = queue.firstIndex(where: predicate) {
-                return queue.remove(at: index)
-            }
+            if let message = take(where: predicate) { return message }
             if let deadline {
                 guard let remaining = deadline.remaining, remaining > .zero else { return nil }
                 var spec = deadline.timespec
@@ -128,7 +148,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
         return await suspendTask { (continuation: UnsafeContinuation<SocketMessage?, Never>) in
             let immediate: SocketMessage?? = locked {
                 if Task.isCancelled { return .some(nil) }
-                if let index = queue.firstIndex(where: predicate) { return .some(queue.remove(at: index)) }
+                if let message = take(where: predicate) { return .some(message) }
                 waiters.append(AsyncWaiter(id: id, predicate: predicate, continuation: continuation))
                 return .none
             }

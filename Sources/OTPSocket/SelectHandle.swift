@@ -26,12 +26,6 @@ public struct SelectHandle: Hashable, Sendable, CustomStringConvertible {
         target = mailbox
     }
 
-    /// The handle `id` again, for a message about it.
-    init(id: UInt64, mailbox: Mailbox) {
-        self.id = id
-        target = mailbox
-    }
-
     public static func == (a: SelectHandle, b: SelectHandle) -> Bool { a.id == b.id }
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
     public var description: String { "#Ref<\(id)>" }
@@ -78,6 +72,15 @@ public enum SelectMode: Sendable {
         switch self {
         case .nowait(let mailbox): return mailbox
         case .handle(let handle): return handle.mailbox
+        }
+    }
+
+    /// The serial of the mailbox its messages go to (``Socket/enter(_:blocking:takingSpare:orQueue:mailbox:)``);
+    /// `nil` when that mailbox is gone.
+    var mailboxSerial: UInt64? {
+        switch self {
+        case .nowait(let mailbox): return mailbox.serial
+        case .handle(let handle): return handle.liveMailbox?.serial
         }
     }
 }

@@ -137,22 +137,16 @@ extension Socket {
     @inline(__always)
     func performSelect<T>(_ direction: Direction, _ tag: SelectTag, mode: SelectMode, queues: Bool = true,
                           _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> SelectOutcome<T> {
-        let handle = mode.handle
-        var made: Waiter?
-        func waiter() -> Waiter {
-            if let made { return made }
-            let new = Waiter(select: handle, socket: self)
-            made = new
-            return new
-        }
         let fd: CInt, sequence: UInt32
-        switch enter(direction, orQueue: { queues ? waiter() : nil }, mailbox: mode.mailbox) {
+        // The handle (for `nowait` a new one: a counter and a weak reference to the mailbox)
+        // and its waiter are made only when the operation must wait.
+        switch enter(direction, orQueue: { queues ? Waiter(select: mode.handle) : nil }, mailbox: mode.mailboxSerial) {
         case .closed:
             return .failed(.closed)
         case .busy:
             return .failed(.errno(.alreadyInProcess))
-        case .queued:
-            return .selected(SelectInfo(tag: tag, handle: handle))
+        case .queued(let waiter):
+            return .selected(SelectInfo(tag: tag, handle: waiter.handle.unsafelyUnwrapped))  // made just above
         case .proceed(let descriptor, let seen, _, _):
             fd = descriptor
             sequence = seen
@@ -175,7 +169,8 @@ extension Socket {
                 return .failed(error)
             }
             count.waits += 1
-            switch park(direction, waiter(), sequence: sequence, counting: count) {
+            let handle = mode.handle
+            switch park(direction, Waiter(select: handle), sequence: sequence, counting: count) {
             case .parked:
                 return .selected(SelectInfo(tag: tag, handle: handle))
             case .closed:

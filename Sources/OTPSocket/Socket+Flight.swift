@@ -11,16 +11,15 @@ extension Socket {
         case select(Waiter)
         /// A select waiter's `abort` message.
         case abort(Waiter, SocketError.Reason)
-        /// Takes back a replaced select waiter's `select` message if still queued.
-        case unpost(Waiter)
 
-        func deliver() {
+        /// Does it. `socket`: the socket the notice is about, which `select` and `abort`
+        /// messages carry; `nil` in its deinit, when a message could not hold it: none is sent.
+        func deliver(from socket: Socket?) {
             switch self {
             case .wakeThread(let waker): waker.wake()
             case .resume(let continuation, let wake): continuation.resume(returning: wake)
-            case .select(let waiter): waiter.post()
-            case .abort(let waiter, let reason): waiter.post(abort: reason)
-            case .unpost(let waiter): waiter.unpost()
+            case .select(let waiter): if let socket { waiter.post(from: socket) }
+            case .abort(let waiter, let reason): if let socket { waiter.post(from: socket, abort: reason) }
             }
         }
     }
@@ -80,11 +79,14 @@ extension Socket {
     ///
     /// A select caller whose mailbox owns the direction (it got its select message, or calls
     /// again with a new handle, Erlang's "same process") takes over; one already queued has
-    /// its waiter replaced. The replaced handle's `select` message is taken back. `blocking`:
-    /// the caller may sleep in the kernel (timeout `infinity`), when the descriptor allows.
+    /// its waiter replaced. The replaced handle's `select` message is taken back. `mailbox`:
+    /// the serial of a select caller's mailbox (`nil` when it is gone: such a caller only
+    /// queues). `blocking`: the caller may sleep in the kernel (timeout `infinity`), when the
+    /// descriptor allows.
+    @inline(__always)
     func enter(_ direction: Direction, blocking: Bool = false, takingSpare: Bool = false,
-               orQueue makeWaiter: () -> Waiter?, mailbox: Mailbox? = nil) -> Entry {
-        var stale: Notice?
+               orQueue makeWaiter: () -> Waiter?, mailbox: UInt64? = nil) -> Entry {
+        var replaced: Waiter?  // its `select` message is taken back
         let entry: Entry = withLock { state in
             guard !state.closed else { return .closed }
             if state.isIdle(direction) {
@@ -98,7 +100,7 @@ extension Socket {
             if let mailbox {
                 if let owner = state[owner: direction].waiter, owner.delivers(to: mailbox) {
                     owner.revoked.store(true, ordering: .releasing)
-                    stale = .unpost(owner)
+                    replaced = owner
                     state[owner: direction] = .active
                     state.inFlight += 1
                     return .proceed(fd: descriptor, sequence: state.sequence(direction), mayBlock: false, spare: nil)
@@ -116,7 +118,7 @@ extension Socket {
             state[queue: direction].append(waiter)
             return .queued(waiter)
         }
-        stale?.deliver()
+        replaced?.unpost()
         return entry
     }
 
@@ -146,7 +148,7 @@ extension Socket {
             if let closer = state.leaveFlight() { notices.append(closer) }
             return notices
         }
-        if let notices { for notice in notices { notice.deliver() } }
+        if let notices { for notice in notices { notice.deliver(from: self) } }
     }
 
     /// What one operation did, counted once when it leaves: syscalls tried, waits for

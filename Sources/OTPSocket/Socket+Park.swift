@@ -29,7 +29,7 @@ extension Socket {
             if let closer = state.leaveFlight() { notices.append(closer) }
             return (.parked, notices)
         }
-        notices.deliver()
+        notices.deliver(from: self)
         return parking
     }
 
@@ -51,7 +51,7 @@ extension Socket {
             }
             return notices
         }
-        notices.deliver()
+        notices.deliver(from: self)
     }
 
     /// What a readiness edge does for one direction's parked owner. Call under the lock.
@@ -100,7 +100,7 @@ extension Socket {
             info.handle.liveMailbox?.remove(handle: info.handle)
         case .owner(let next):
             info.handle.liveMailbox?.remove(handle: info.handle)
-            next?.deliver()
+            next?.deliver(from: self)
         }
     }
 }

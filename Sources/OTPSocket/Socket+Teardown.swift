@@ -77,7 +77,8 @@ extension Socket {
             return (notices, false, true, state.release(), retires)
         }
         guard let closing else { return false }
-        for notice in closing.notices { notice.deliver() }
+        // A deinit sends no `abort`: the message would hold the socket past its end.
+        for notice in closing.notices { notice.deliver(from: lastReference ? nil : self) }
         if !closing.released {
             // Threads asleep in a blocking syscall do not notice close(2): shutdown wakes them.
             if closing.wakeKernel { _ = Syscall.shutdown(descriptor, Native.SHUT_RDWR) }

@@ -148,7 +148,7 @@ extension Socket {
             if let closer = state.leaveFlight() { notices.append(closer) }
             return (immediate, notices)
         }
-        notices.deliver()
+        notices.deliver(from: self)
         if let immediate { continuation.resume(returning: immediate) }
     }
 
@@ -187,7 +187,7 @@ extension Socket {
             }
             return notices
         }
-        notices.deliver()
+        notices.deliver(from: self)
     }
 }
 
@@ -210,12 +210,12 @@ struct Notices {
         }
     }
 
-    /// Delivers them, outside the socket's lock.
-    func deliver() {
+    /// Delivers them, outside the socket's lock (``Socket/Notice/deliver(from:)``).
+    func deliver(from socket: Socket) {
         guard let first else { return }
-        first.deliver()
+        first.deliver(from: socket)
         guard let second else { return }
-        second.deliver()
-        for notice in more { notice.deliver() }
+        second.deliver(from: socket)
+        for notice in more { notice.deliver(from: socket) }
     }
 }

@@ -34,65 +34,71 @@ final class Waiter: @unchecked Sendable {
     }
 
     let kind: Kind
-    /// A select waiter's handle, by id and mailbox. The socket and the mailbox are held
-    /// weakly and loaded only when a message goes out, outside the socket's lock: a parked
-    /// `nowait` operation must not keep its socket alive (Erlang: the owner's death closes
-    /// the socket), nor make a cycle through a message that names the socket.
-    let handleID: UInt64?
+    /// A select waiter's handle, whose mailbox it holds weakly and loads only when a message
+    /// goes out, outside the socket's lock: a mailbox that is gone (its "process" exited)
+    /// drops its waiters. The socket is not held at all, but given to ``post(from:abort:)``
+    /// by the socket that sends the message: a parked `nowait` operation must not keep its
+    /// socket alive (Erlang: the owner's death closes the socket), and a weak reference would
+    /// move every later retain and release of the socket, in any style, to the slow path of
+    /// its side table.
+    let handle: SelectHandle?
     let mailboxSerial: UInt64?
-    weak var mailbox: Mailbox?
-    weak var socket: Socket?
     /// A parked async waiter's continuation.
     var continuation: UnsafeContinuation<Wake, Never>?
     /// A wake-up that came while the waiter was not parked.
     var wake: Wake?
     /// A select message went out for the current wait.
     var messageSent = false
+    /// Its `select` message was received (or handed to a waiting task): guarded by the
+    /// mailbox's lock, not the socket's.
+    var received = false
     /// Set when a select waiter is cancelled, replaced or closed: a `select` message still on
     /// its way to the mailbox is dropped (checked under the mailbox's lock).
     let revoked = Atomic<Bool>(false)
 
     init(kind: Kind) {
         self.kind = kind
-        handleID = nil
+        handle = nil
         mailboxSerial = nil
     }
 
-    /// A select waiter for `handle`, whose messages name `socket`.
-    init(select handle: SelectHandle, socket: Socket) {
+    /// A select waiter for `handle`.
+    init(select handle: SelectHandle) {
         kind = .select
-        handleID = handle.id
-        mailbox = handle.liveMailbox
-        mailboxSerial = mailbox?.serial
-        self.socket = socket
+        self.handle = handle
+        mailboxSerial = handle.liveMailbox?.serial
     }
+
+    /// The id of a select waiter's handle.
+    var handleID: UInt64? { handle?.id }
+
+    /// A select waiter's mailbox, if it is still there.
+    var mailbox: Mailbox? { handle?.liveMailbox }
 
     var isBlocking: Bool {
         if case .blocking = kind { return true }
         return false
     }
 
-    /// Whether this is a select waiter whose messages go to `mailbox`.
-    func delivers(to mailbox: Mailbox) -> Bool {
-        mailboxSerial == mailbox.serial
+    /// Whether this is a select waiter whose messages go to the mailbox of serial `mailbox`.
+    func delivers(to mailbox: UInt64) -> Bool {
+        mailboxSerial == mailbox
     }
 
-    /// Posts this select waiter's `select` message, unless it was revoked, or its `abort`.
-    /// Call outside the socket's lock: it loads the socket and the mailbox.
-    func post(abort reason: SocketError.Reason? = nil) {
-        guard let handleID, let mailbox, let socket else { return }
-        let handle = SelectHandle(id: handleID, mailbox: mailbox)
+    /// Posts this select waiter's `select` message about `socket`, unless it was revoked, or
+    /// its `abort`. Call outside the socket's lock: it loads the mailbox.
+    func post(from socket: Socket, abort reason: SocketError.Reason? = nil) {
+        guard let handle, let mailbox = handle.liveMailbox else { return }
         if let reason {
             mailbox.post(.abort(socket, handle, reason))
         } else {
-            mailbox.post(.select(socket, handle), unless: { revoked.load(ordering: .acquiring) })
+            mailbox.post(.select(socket, handle), from: self)
         }
     }
 
     /// Takes back this select waiter's `select` message if it is still queued.
     func unpost() {
-        guard let handleID, let mailbox else { return }
-        mailbox.remove(handle: SelectHandle(id: handleID, mailbox: mailbox))
+        handle?.liveMailbox?.remove(sentBy: self)
     }
 }
 

@@ -21,7 +21,7 @@ import Testing
         let owner = try #require(server.withLock { $0[owner: .read].waiter })
         try server.cancel(info)
         // The edge's post, after its unlock: here, after `cancel` returned.
-        owner.post()
+        owner.post(from: server)
         #expect(mailbox.receive(timeout: .zero) == nil)
         // The socket stays usable, and a new wait gets its message.
         guard case .selected(let again) = try server.recv(1, select: .nowait(mailbox)) else {
