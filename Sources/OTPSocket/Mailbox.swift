@@ -35,23 +35,27 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     private var queue = Deque<Queued>()
     private var waiters: [AsyncWaiter] = []
     private var nextWaiter: UInt64 = 0
+    /// What select handles hold of the mailbox (they do not keep it alive).
+    let link: MailboxLink
     /// Unique for the life of the process: identifies the mailbox where its address cannot
-    /// (a new mailbox may reuse a dead one's address, and waiters hold mailboxes weakly).
-    let serial: UInt64
+    /// (a new mailbox may reuse a dead one's address, and handles outlive their mailbox).
+    var serial: UInt64 { link.serial }
 
     private static let serials = Atomic<UInt64>(1)
 
     public init() {
-        serial = Mailbox.serials.wrappingAdd(1, ordering: .relaxed).oldValue
+        link = MailboxLink(serial: Mailbox.serials.wrappingAdd(1, ordering: .relaxed).oldValue)
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
+        link.attach(self)
     }
 
     deinit {
+        link.sever()
         pthread_cond_destroy(condition)
         pthread_mutex_destroy(mutex)
         condition.deallocate()

@@ -3,27 +3,34 @@ import Synchronization
 /// Erlang `select_handle()`: identifies one asynchronous operation, and the mailbox its
 /// `select` and `abort` messages go to.
 ///
-/// The handle refers to its mailbox weakly: the messages in a mailbox carry their handles,
-/// and a strong reference would keep every mailbox with an unread message (and the sockets
-/// its messages name) alive forever. Once the mailbox is gone, messages about the handle
-/// are dropped, as Erlang drops messages to a process that has exited.
+/// The handle does not keep its mailbox alive (it holds a ``MailboxLink``): the messages in
+/// a mailbox carry their handles, and a strong reference would keep every mailbox with an
+/// unread message (and the sockets its messages name) alive forever. Once the mailbox is
+/// gone, messages about the handle are dropped, as Erlang drops messages to a process that
+/// has exited.
 public struct SelectHandle: Hashable, Sendable, CustomStringConvertible {
     public let id: UInt64
-    private weak var target: Mailbox?
+    private let link: MailboxLink
 
     /// Where messages about this operation are delivered; a new, empty mailbox that nobody
     /// reads once the handle's mailbox is gone.
-    public var mailbox: Mailbox { target ?? Mailbox() }
+    public var mailbox: Mailbox { link.load() ?? Mailbox() }
 
     /// The mailbox, if it still exists.
-    var liveMailbox: Mailbox? { target }
+    var liveMailbox: Mailbox? { link.load() }
+
+    /// The serial of its mailbox, which outlives the mailbox.
+    var mailboxSerial: UInt64 { link.serial }
+
+    /// Whether its mailbox is still there.
+    var hasMailbox: Bool { link.isLinked }
 
     static let counter = Atomic<UInt64>(1)
 
     /// A new, unique handle whose messages go to `mailbox` (Erlang: `make_ref()`).
     public init(mailbox: Mailbox) {
         id = SelectHandle.counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        target = mailbox
+        link = mailbox.link
     }
 
     public static func == (a: SelectHandle, b: SelectHandle) -> Bool { a.id == b.id }
@@ -68,19 +75,12 @@ public enum SelectMode: Sendable {
         }
     }
 
-    var mailbox: Mailbox {
-        switch self {
-        case .nowait(let mailbox): return mailbox
-        case .handle(let handle): return handle.mailbox
-        }
-    }
-
-    /// The serial of the mailbox its messages go to (``Socket/enter(_:blocking:takingSpare:orQueue:mailbox:)``);
-    /// `nil` when that mailbox is gone.
-    var mailboxSerial: UInt64? {
+    /// The serial of the mailbox its messages go to, gone or not
+    /// (``Socket/enter(_:blocking:takingSpare:orQueue:mailbox:)``).
+    var mailboxSerial: UInt64 {
         switch self {
         case .nowait(let mailbox): return mailbox.serial
-        case .handle(let handle): return handle.liveMailbox?.serial
+        case .handle(let handle): return handle.mailboxSerial
         }
     }
 }

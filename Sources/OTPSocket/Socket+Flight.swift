@@ -18,7 +18,9 @@ extension Socket {
             switch self {
             case .wakeThread(let waker): waker.wake()
             case .resume(let continuation, let wake): continuation.resume(returning: wake)
-            case .select(let waiter): if let socket { waiter.post(from: socket) }
+            case .select(let waiter):
+                // Nobody to tell: the waiter gives up its turn (``Socket/abandon(_:)``).
+                if let socket, !waiter.post(from: socket) { socket.abandon(waiter) }
             case .abort(let waiter, let reason): if let socket { waiter.post(from: socket, abort: reason) }
             }
         }
@@ -34,7 +36,7 @@ extension Socket {
         // drops the waiters of a process that exited.
         var next: Waiter?
         while let waiter = state[queue: direction].popFirst() {
-            if case .select = waiter.kind, waiter.mailbox == nil {
+            if waiter.lostItsMailbox {
                 waiter.revoked.store(true, ordering: .releasing)
                 continue
             }
@@ -80,8 +82,7 @@ extension Socket {
     /// A select caller whose mailbox owns the direction (it got its select message, or calls
     /// again with a new handle, Erlang's "same process") takes over; one already queued has
     /// its waiter replaced. The replaced handle's `select` message is taken back. `mailbox`:
-    /// the serial of a select caller's mailbox (`nil` when it is gone: such a caller only
-    /// queues). `blocking`: the caller may sleep in the kernel (timeout `infinity`), when the
+    /// the serial of a select caller's mailbox (`nil`: not a select caller). `blocking`: the caller may sleep in the kernel (timeout `infinity`), when the
     /// descriptor allows.
     @inline(__always)
     func enter(_ direction: Direction, blocking: Bool = false, takingSpare: Bool = false,

@@ -71,6 +71,26 @@ extension Socket {
         }
     }
 
+    /// A select owner whose mailbox is gone, found when its `select` message could not be
+    /// posted, gives up the direction, and the next queued waiter gets it: OTP cancels the
+    /// select of a process that exited (here it happens at the next readiness, which is what
+    /// the queued waiter needs anyway). Nothing happens if the waiter no longer owns it.
+    func abandon(_ waiter: Waiter) {
+        let next: Notice? = withLock { state in
+            guard !state.closed else { return nil }
+            for raw in Direction.read.rawValue...Direction.connect.rawValue {
+                let direction = Direction(rawValue: raw).unsafelyUnwrapped
+                guard state[owner: direction].waiter === waiter else { continue }
+                waiter.revoked.store(true, ordering: .releasing)
+                state[owner: direction] = .none
+                if direction == .connect { state.connecting = nil }
+                return Socket.promote(direction, in: &state)
+            }
+            return nil
+        }
+        next?.deliver(from: self)
+    }
+
     /// Erlang `cancel/2`: forgets the `nowait` operation of `info`, whether it waits for
     /// readiness or in the queue. Its `select` message, if already sent, is taken back from
     /// the mailbox, and one still on its way is dropped: it never arrives.

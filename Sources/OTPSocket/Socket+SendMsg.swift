@@ -168,7 +168,7 @@ extension Socket {
     /// Releases the write direction a parked `nowait` operation holds, unless `mode` takes it
     /// over (a select call from the same mailbox does).
     func release(_ info: SelectInfo, for mode: SelectMode?) {
-        if let mode, mode.mailbox === info.handle.mailbox { return }
+        if let mode, mode.mailboxSerial == info.handle.mailboxSerial { return }
         try? cancelSelect(info)
     }
 

@@ -34,15 +34,14 @@ final class Waiter: @unchecked Sendable {
     }
 
     let kind: Kind
-    /// A select waiter's handle, whose mailbox it holds weakly and loads only when a message
-    /// goes out, outside the socket's lock: a mailbox that is gone (its "process" exited)
-    /// drops its waiters. The socket is not held at all, but given to ``post(from:abort:)``
+    /// A select waiter's handle, through which it reaches its mailbox (without keeping it
+    /// alive) only when a message goes out, outside the socket's lock: a mailbox that is
+    /// gone (its "process" exited) drops its waiters. The socket is not held at all, but given to ``post(from:abort:)``
     /// by the socket that sends the message: a parked `nowait` operation must not keep its
     /// socket alive (Erlang: the owner's death closes the socket), and a weak reference would
     /// move every later retain and release of the socket, in any style, to the slow path of
     /// its side table.
     let handle: SelectHandle?
-    let mailboxSerial: UInt64?
     /// A parked async waiter's continuation.
     var continuation: UnsafeContinuation<Wake, Never>?
     /// A wake-up that came while the waiter was not parked.
@@ -59,21 +58,22 @@ final class Waiter: @unchecked Sendable {
     init(kind: Kind) {
         self.kind = kind
         handle = nil
-        mailboxSerial = nil
     }
 
     /// A select waiter for `handle`.
     init(select handle: SelectHandle) {
         kind = .select
         self.handle = handle
-        mailboxSerial = handle.liveMailbox?.serial
     }
 
     /// The id of a select waiter's handle.
     var handleID: UInt64? { handle?.id }
 
-    /// A select waiter's mailbox, if it is still there.
-    var mailbox: Mailbox? { handle?.liveMailbox }
+    /// Whether this is a select waiter whose mailbox is gone.
+    var lostItsMailbox: Bool {
+        guard let handle else { return false }
+        return !handle.hasMailbox
+    }
 
     var isBlocking: Bool {
         if case .blocking = kind { return true }
@@ -82,18 +82,21 @@ final class Waiter: @unchecked Sendable {
 
     /// Whether this is a select waiter whose messages go to the mailbox of serial `mailbox`.
     func delivers(to mailbox: UInt64) -> Bool {
-        mailboxSerial == mailbox
+        handle?.mailboxSerial == mailbox
     }
 
     /// Posts this select waiter's `select` message about `socket`, unless it was revoked, or
-    /// its `abort`. Call outside the socket's lock: it loads the mailbox.
-    func post(from socket: Socket, abort reason: SocketError.Reason? = nil) {
-        guard let handle, let mailbox = handle.liveMailbox else { return }
+    /// its `abort`. Call outside the socket's lock: it loads the mailbox. Returns false when
+    /// the mailbox is gone.
+    @discardableResult
+    func post(from socket: Socket, abort reason: SocketError.Reason? = nil) -> Bool {
+        guard let handle, let mailbox = handle.liveMailbox else { return false }
         if let reason {
             mailbox.post(.abort(socket, handle, reason))
         } else {
             mailbox.post(.select(socket, handle), from: self)
         }
+        return true
     }
 
     /// Takes back this select waiter's `select` message if it is still queued.

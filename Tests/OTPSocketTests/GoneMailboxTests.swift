@@ -42,4 +42,33 @@ import Testing
         #expect(server.info().numReaders == 0)
         withExtendedLifetime(first) {}
     }
+
+    /// A handle outlives its mailbox: it names a new, empty mailbox, and a message about it
+    /// is dropped, with no crash and no message anywhere.
+    @Test func aHandleOutlivesItsMailbox() throws {
+        let (client, server) = try Reliability.streamPair(.inet)
+        let handle = SelectHandle(mailbox: Mailbox())
+        #expect(handle.mailbox.count == 0)
+        let info = try #require(try server.recv(1, select: .handle(handle)).selectInfo)
+        #expect(info.handle == handle)
+        try client.send([1])
+        // The parked reader's mailbox is gone: the data goes to the next reader.
+        #expect(try server.recv(1, timeout: .seconds(5)) == [1])
+    }
+
+    /// A parked `nowait` reader whose mailbox dies while a blocking reader waits behind it
+    /// gives up its turn when the data comes, as an Erlang process's death cancels its
+    /// select: the queued reader gets the data.
+    @Test func aParkedReaderWhoseMailboxDiesGivesUpItsTurnToTheQueue() async throws {
+        let (client, server) = try Reliability.streamPair(.inet)
+        do {
+            let mailbox = Mailbox()
+            #expect(try server.recv(1, select: .nowait(mailbox)).selectInfo != nil)
+        }
+        let queued = Background { () throws(SocketError) in try server.recv(1, timeout: .seconds(5)) }
+        #expect(await eventually { server.info().numReaders == 2 })
+        try await client.send([2])
+        let received = try await queued.value()
+        #expect(received == [2])
+    }
 }
