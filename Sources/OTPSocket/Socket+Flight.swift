@@ -9,8 +9,10 @@ extension Socket {
         case resume(UnsafeContinuation<Wake, Never>, Wake)
         /// A select waiter's `select` message, dropped if the waiter is revoked meanwhile.
         case select(Waiter)
-        /// A select waiter's `abort` message.
-        case abort(Waiter, SocketError.Reason)
+        /// A select waiter's `abort` message, for a close (`closed`). No reason rides in the
+        /// notice: one would make every notice a multi-word value that the hot paths copy
+        /// and destroy through outlined functions.
+        case abort(Waiter)
 
         /// Does it. `socket`: the socket the notice is about, which `select` and `abort`
         /// messages carry; `nil` in its deinit, when a message could not hold it: none is sent.
@@ -21,7 +23,7 @@ extension Socket {
             case .select(let waiter):
                 // Nobody to tell: the waiter gives up its turn (``Socket/abandon(_:)``).
                 if let socket, !waiter.post(from: socket) { socket.abandon(waiter) }
-            case .abort(let waiter, let reason): if let socket { waiter.post(from: socket, abort: reason) }
+            case .abort(let waiter): if let socket { waiter.post(from: socket, abort: .closed) }
             }
         }
     }

@@ -22,7 +22,7 @@ extension Socket {
             }
         case .select:
             waiter.revoked.store(true, ordering: .releasing)
-            notices.append(.abort(waiter, .closed))
+            notices.append(.abort(waiter))
         }
     }
 

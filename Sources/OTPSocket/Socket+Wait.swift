@@ -193,29 +193,34 @@ extension Socket {
 
 /// The notices of one critical section of the wait path, in order: the first two inline,
 /// so that a wait, a readiness edge or an expiry, which have one or two, allocate nothing.
+/// Counted rather than tested for `nil`: testing an optional notice goes through an
+/// outlined value witness (the enum has several payloads).
 struct Notices {
+    private var count = 0
     private var first: Socket.Notice?
     private var second: Socket.Notice?
-    private var more: [Socket.Notice] = []
+    private var more: [Socket.Notice]?
 
     init() {}
 
     mutating func append(_ notice: Socket.Notice) {
-        if first == nil {
-            first = notice
-        } else if second == nil {
-            second = notice
-        } else {
-            more.append(notice)
+        switch count {
+        case 0: first = notice
+        case 1: second = notice
+        default:
+            var rest = more.take() ?? []
+            rest.append(notice)
+            more = rest
         }
+        count += 1
     }
 
     /// Delivers them, outside the socket's lock (``Socket/Notice/deliver(from:)``).
     func deliver(from socket: Socket) {
-        guard let first else { return }
-        first.deliver(from: socket)
-        guard let second else { return }
-        second.deliver(from: socket)
-        for notice in more { notice.deliver(from: socket) }
+        guard count > 0 else { return }
+        first.unsafelyUnwrapped.deliver(from: socket)
+        guard count > 1 else { return }
+        second.unsafelyUnwrapped.deliver(from: socket)
+        for notice in more ?? [] { notice.deliver(from: socket) }
     }
 }
