@@ -138,7 +138,7 @@ extension Socket {
     func performSelect<T>(_ direction: Direction, _ tag: SelectTag, mode: SelectMode, queues: Bool = true,
                           _ count: inout Socket.Count, _ attempt: (CInt, inout Socket.Count) -> Step<T>) -> SelectOutcome<T> {
         let fd: CInt, sequence: UInt32
-        // The handle (for `nowait` a new one: a counter and a weak reference to the mailbox)
+        // The handle (for `nowait` a new one: a counter and a retain of the mailbox's link)
         // and its waiter are made only when the operation must wait.
         switch enter(direction, orQueue: { queues ? Waiter(select: mode.handle) : nil }, mailbox: mode.mailboxSerial) {
         case .closed:

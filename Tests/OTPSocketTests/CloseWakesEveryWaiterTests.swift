@@ -31,7 +31,7 @@ import Testing
     }
 
     /// A waiter: an outcome to watch, or the select info of a parked `nowait` call and its
-    /// mailbox, kept alive here (a handle refers to its mailbox weakly). Each `nowait` waiter
+    /// mailbox, kept alive here (a handle does not keep it alive). Each `nowait` waiter
     /// has a mailbox of its own, as each would be a process of its own in Erlang (a second
     /// call from the same mailbox takes the first one's place).
     enum Waiting {

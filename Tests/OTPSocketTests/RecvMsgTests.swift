@@ -51,7 +51,7 @@ import Testing
 
     @Test func aSelectHandleIsTheOneInTheMessage() throws {
         let (rx, tx) = (try Fixtures.udp(), try Fixtures.udp())
-        let mailbox = Mailbox()  // a handle refers to its mailbox weakly: keep it alive
+        let mailbox = Mailbox()  // a handle does not keep its mailbox alive: this does
         let handle = SelectHandle(mailbox: mailbox)
         guard case .selected(let info) = try rx.recvmsg(bufSize: 4, ctrlSize: 64, select: .handle(handle)) else {
             Issue.record("expected select"); return

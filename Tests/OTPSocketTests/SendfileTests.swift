@@ -128,7 +128,7 @@ import Musl
         let (client, server, path) = try setUp()
         defer { Fixtures.remove(path) }
         let drain = Fixtures.Drain(server, count: Self.size, delay: .milliseconds(10))
-        let mailbox = Mailbox()  // a handle refers to its mailbox weakly: keep it alive
+        let mailbox = Mailbox()  // a handle does not keep its mailbox alive: this does
         defer { withExtendedLifetime(mailbox) {} }
         #expect(try sendInTurns(client, path, mode: .handle(SelectHandle(mailbox: mailbox))) > 0)
         #expect(drain.join() == Self.content)
