@@ -23,7 +23,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     }
 
     /// A queued message, with what taking it back looks for without copying the message
-    /// (a copy of a `select` message is a weak reference's copy and a retain of its socket).
+    /// (a copy of a `select` message retains its socket and its handle's link).
     private struct Queued {
         let message: SocketMessage
         /// The select waiter whose `select` message this is: told when it is received.

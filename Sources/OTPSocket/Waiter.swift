@@ -36,11 +36,11 @@ final class Waiter: @unchecked Sendable {
     let kind: Kind
     /// A select waiter's handle, through which it reaches its mailbox (without keeping it
     /// alive) only when a message goes out, outside the socket's lock: a mailbox that is
-    /// gone (its "process" exited) drops its waiters. The socket is not held at all, but given to ``post(from:abort:)``
-    /// by the socket that sends the message: a parked `nowait` operation must not keep its
-    /// socket alive (Erlang: the owner's death closes the socket), and a weak reference would
-    /// move every later retain and release of the socket, in any style, to the slow path of
-    /// its side table.
+    /// gone (its "process" exited) drops its waiters. The socket is not held at all, but
+    /// given to ``post(from:abort:)`` by the socket that sends the message: a parked `nowait`
+    /// operation must not keep its socket alive (Erlang: the owner's death closes the
+    /// socket), and a weak reference would move every later retain and release of the
+    /// socket, in any style, to the slow path of its side table.
     let handle: SelectHandle?
     /// A parked async waiter's continuation.
     var continuation: UnsafeContinuation<Wake, Never>?
