@@ -126,8 +126,10 @@ extension Socket {
     /// Not itself `async`: the caller suspends with ``suspendTask(_:onCancel:)`` and hands
     /// the continuation here, which saves an async frame and an executor hop per wait.
     func suspend(_ direction: Direction, _ waiter: Waiter, sequence: UInt32, _ continuation: UnsafeContinuation<Wake, Never>) {
-        let (immediate, notices): (Wake?, Notices) = withLock { state in
-            var notices = Notices()
+        // No `Notices` on the usual path (a wait that parks): an empty one still costs its
+        // destruction, through outlined value witnesses, on every wait.
+        let (immediate, notices): (Wake?, Notices?) = withLock { state in
+            var notices: Notices?
             var immediate: Wake?
             if state.closed {
                 state[owner: direction] = .none
@@ -135,7 +137,7 @@ extension Socket {
             } else if let wake = waiter.wake {
                 waiter.wake = nil
                 state[owner: direction] = .none
-                if let next = Socket.promote(direction, in: &state) { notices.append(next) }
+                if let next = Socket.promote(direction, in: &state) { notices = Notices(next) }
                 immediate = wake
             } else {
                 state[owner: direction] = .waiting(waiter)
@@ -145,10 +147,13 @@ extension Socket {
                     waiter.continuation = continuation
                 }
             }
-            if let closer = state.leaveFlight() { notices.append(closer) }
+            if let closer = state.leaveFlight() {
+                if notices == nil { notices = Notices() }
+                notices?.append(closer)
+            }
             return (immediate, notices)
         }
-        notices.deliver(from: self)
+        notices?.deliver(from: self)
         if let immediate { continuation.resume(returning: immediate) }
     }
 
@@ -202,6 +207,10 @@ struct Notices {
     private var more: [Socket.Notice]?
 
     init() {}
+
+    init(_ notice: Socket.Notice) {
+        append(notice)
+    }
 
     mutating func append(_ notice: Socket.Notice) {
         switch count {
