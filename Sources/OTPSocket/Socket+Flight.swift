@@ -84,8 +84,8 @@ extension Socket {
     /// A select caller whose mailbox owns the direction (it got its select message, or calls
     /// again with a new handle, Erlang's "same process") takes over; one already queued has
     /// its waiter replaced. The replaced handle's `select` message is taken back. `mailbox`:
-    /// the serial of a select caller's mailbox (`nil`: not a select caller). `blocking`: the caller may sleep in the kernel (timeout `infinity`), when the
-    /// descriptor allows.
+    /// the serial of a select caller's mailbox (`nil`: not a select caller). `blocking`: the
+    /// caller may sleep in the kernel (timeout `infinity`), when the descriptor allows.
     @inline(__always)
     func enter(_ direction: Direction, blocking: Bool = false, takingSpare: Bool = false,
                orQueue makeWaiter: () -> Waiter?, mailbox: UInt64? = nil) -> Entry {

@@ -71,6 +71,16 @@ extension Socket {
         }
     }
 
+    /// Takes `direction` from its select owner (cancelled, or its mailbox gone): a `select`
+    /// message still on its way is dropped, and the next queued waiter is promoted. Call
+    /// under the lock.
+    private static func dismiss(_ owner: Waiter, from direction: Direction, in state: inout State) -> Notice? {
+        owner.revoked.store(true, ordering: .releasing)
+        state[owner: direction] = .none
+        if direction == .connect { state.connecting = nil }
+        return promote(direction, in: &state)
+    }
+
     /// A select owner whose mailbox is gone, found when its `select` message could not be
     /// posted, gives up the direction, and the next queued waiter gets it: OTP cancels the
     /// select of a process that exited (here it happens at the next readiness, which is what
@@ -81,10 +91,7 @@ extension Socket {
             for raw in Direction.read.rawValue...Direction.connect.rawValue {
                 let direction = Direction(rawValue: raw).unsafelyUnwrapped
                 guard state[owner: direction].waiter === waiter else { continue }
-                waiter.revoked.store(true, ordering: .releasing)
-                state[owner: direction] = .none
-                if direction == .connect { state.connecting = nil }
-                return Socket.promote(direction, in: &state)
+                return Socket.dismiss(waiter, from: direction, in: &state)
             }
             return nil
         }
@@ -100,10 +107,7 @@ extension Socket {
         let found: Found = withLock { state in
             if state.closed { return .closed }
             if let owner = state[owner: direction].waiter, owner.handleID == info.handle.id {
-                owner.revoked.store(true, ordering: .releasing)
-                state[owner: direction] = .none
-                if direction == .connect { state.connecting = nil }
-                return .owner(Socket.promote(direction, in: &state))
+                return .owner(Socket.dismiss(owner, from: direction, in: &state))
             }
             if let index = state[queue: direction].firstIndex(where: { $0.handleID == info.handle.id }) {
                 state[queue: direction].remove(at: index).revoked.store(true, ordering: .releasing)
