@@ -32,9 +32,12 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var queue = Deque<Queued>()
-    private var waiters: [AsyncWaiter] = []
-    private var nextWaiter: UInt64 = 0
+    // Touched only under `mutex`, which is what keeps accesses apart: unchecked, as the
+    // runtime's exclusivity check cost every post and receive two calls into it (W1 nowait:
+    // ~360 instructions per round trip).
+    @exclusivity(unchecked) private var queue = Deque<Queued>()
+    @exclusivity(unchecked) private var waiters: [AsyncWaiter] = []
+    @exclusivity(unchecked) private var nextWaiter: UInt64 = 0
     /// What select handles hold of the mailbox (they do not keep it alive).
     let link: MailboxLink
     /// Unique for the life of the process: identifies the mailbox where its address cannot
@@ -72,7 +75,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     }
 
     /// Delivers a message: to the first task waiting for one like it, else to the queue.
-    func post(_ message: SocketMessage) {
+    func post(_ message: consuming SocketMessage) {
         post(message, from: nil)
     }
 
@@ -80,18 +83,26 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     /// under the mailbox's lock: a `cancel` that marks the operation revoked and then takes
     /// its message back with ``remove(handle:)`` wins against a delivery on its way,
     /// whichever locks first.
-    func post(_ message: SocketMessage, from sender: Waiter?) {
-        let waiter: AsyncWaiter? = locked {
-            if let sender, sender.revoked.load(ordering: .acquiring) { return nil }
-            if let index = waiters.firstIndex(where: { $0.predicate(message) }) {
-                sender?.received = true
-                return waiters.remove(at: index)
-            }
-            queue.append(Queued(message: message, sender: sender))
-            pthread_cond_broadcast(condition)
-            return nil
+    ///
+    /// The message is consumed: queued, it is moved in, not copied (a copy of a `select`
+    /// message retains its socket and its handle). One that is dropped (revoked) goes after
+    /// the unlock.
+    func post(_ message: consuming SocketMessage, from sender: Waiter?) {
+        pthread_mutex_lock(mutex)
+        if let sender, sender.revoked.load(ordering: .acquiring) {
+            pthread_mutex_unlock(mutex)
+            return
         }
-        waiter?.continuation.resume(returning: message)
+        if let index = waiters.firstIndex(where: { $0.predicate(message) }) {
+            sender?.received = true
+            let waiter = waiters.remove(at: index)
+            pthread_mutex_unlock(mutex)
+            waiter.continuation.resume(returning: message)
+            return
+        }
+        queue.append(Queued(message: message, sender: sender))
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
     }
 
     /// How many messages wait to be received.
@@ -121,9 +132,8 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     /// Takes the first queued message that matches `predicate`. Call under the lock.
     private func take(where predicate: (SocketMessage) -> Bool) -> SocketMessage? {
         guard let index = queue.firstIndex(where: { predicate($0.message) }) else { return nil }
-        let entry = queue.remove(at: index)
-        entry.sender?.received = true
-        return entry.message
+        queue[index].sender?.received = true
+        return queue.remove(at: index).message
     }
 
     /// Waits for the first message that matches, at most `timeout` (`nil`: forever).
