@@ -133,7 +133,9 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     private func take(where predicate: (SocketMessage) -> Bool) -> SocketMessage? {
         guard let index = queue.firstIndex(where: { predicate($0.message) }) else { return nil }
         queue[index].sender?.received = true
-        return queue.remove(at: index).message
+        // The usual message is the first: `removeFirst` moves the ring's start, where
+        // `remove(at:)` works out which side of the gap to close.
+        return (index == queue.startIndex ? queue.removeFirst() : queue.remove(at: index)).message
     }
 
     /// Waits for the first message that matches, at most `timeout` (`nil`: forever).

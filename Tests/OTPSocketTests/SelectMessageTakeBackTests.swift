@@ -44,6 +44,30 @@ import Testing
         withExtendedLifetime((listenerA, listenerB)) {}
     }
 
+    /// A receive with a predicate takes the first message that matches, from anywhere in
+    /// the queue, and leaves the others in their order (the first one is taken by another
+    /// path than the rest).
+    @Test func aSelectiveReceiveTakesFromTheMiddleAndKeepsTheOrder() async throws {
+        let pairs = try (0..<3).map { _ in try tcpPair() }
+        let mailbox = Mailbox()
+        var handles: [SelectHandle] = []
+        for (index, (_, client, server)) in pairs.enumerated() {
+            handles.append(try #require(try server.recv(1, select: .nowait(mailbox)).selectInfo).handle)
+            try await client.send([UInt8(index)])
+            #expect(await eventually { mailbox.count == index + 1 })
+        }
+        let middle = handles[1]
+        #expect(mailbox.receive(timeout: .zero, where: { $0.handle == middle })?.handle == middle)
+        #expect(mailbox.receive(timeout: .zero)?.handle == handles[0])
+        #expect(mailbox.receive(timeout: .zero)?.handle == handles[2])
+        #expect(mailbox.count == 0)
+        // B's call after its message was received completes, and finds nothing to take back.
+        guard case .completed([1]) = try pairs[1].2.recv(1, select: .nowait(mailbox)) else {
+            Issue.record("the middle socket's call after its message did not complete"); return
+        }
+        withExtendedLifetime(pairs) {}
+    }
+
     /// The waiter does not hold its socket: dropping the last reference to a socket whose
     /// `nowait` read is parked closes it (the peer reads the end of the stream), and no
     /// message names the released socket.
