@@ -18,19 +18,4 @@ packages=(
     musl-tools musl-dev                                                                     # x86_64-linux-musl
 )
 
-missing=()
-for package in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
-        missing+=("$package")
-    fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "platforms: every cross compiler and sysroot is installed"
-    exit 0
-fi
-
-echo "platforms: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+bash "$(dirname "${BASH_SOURCE[0]}")/install-missing.sh" platforms "${packages[@]}"
