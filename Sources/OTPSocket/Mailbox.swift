@@ -94,7 +94,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
             return
         }
         if let index = waiters.firstIndex(where: { $0.predicate(message) }) {
-            sender?.received = true
+            sender?.received.store(true, ordering: .releasing)
             let waiter = waiters.remove(at: index)
             pthread_mutex_unlock(mutex)
             waiter.continuation.resume(returning: message)
@@ -116,9 +116,9 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
 
     /// Removes `sender`'s `select` message if it is still queued: when the caller calls
     /// again, which takes over from the waiter. The usual caller received it first, and
-    /// then nothing is looked for.
+    /// then nothing is looked for (``Waiter/unpost()`` does not even come here).
     func remove(sentBy sender: Waiter) {
-        remove { sender.received ? nil : queue.firstIndex { $0.sender === sender } }
+        remove { sender.received.load(ordering: .relaxed) ? nil : queue.firstIndex { $0.sender === sender } }
     }
 
     /// Removes the queued message at the index `find` gives under the lock, if any.
@@ -132,7 +132,7 @@ public final class Mailbox: @unchecked Sendable, Hashable, AsyncSequence {
     /// Takes the first queued message that matches `predicate`. Call under the lock.
     private func take(where predicate: (SocketMessage) -> Bool) -> SocketMessage? {
         guard let index = queue.firstIndex(where: { predicate($0.message) }) else { return nil }
-        queue[index].sender?.received = true
+        queue[index].sender?.received.store(true, ordering: .releasing)
         // The usual message is the first: `removeFirst` moves the ring's start, where
         // `remove(at:)` works out which side of the gap to close.
         return (index == queue.startIndex ? queue.removeFirst() : queue.remove(at: index)).message

@@ -48,9 +48,10 @@ final class Waiter: @unchecked Sendable {
     var wake: Wake?
     /// A select message went out for the current wait.
     var messageSent = false
-    /// Its `select` message was received (or handed to a waiting task): guarded by the
-    /// mailbox's lock, not the socket's.
-    var received = false
+    /// Its `select` message was received (or handed to a waiting task). Set under the
+    /// mailbox's lock and never cleared, so that ``unpost()`` can read it without the lock
+    /// and, in the usual case, without loading the mailbox at all.
+    let received = Atomic<Bool>(false)
     /// Set when a select waiter is cancelled, replaced or closed: a `select` message still on
     /// its way to the mailbox is dropped (checked under the mailbox's lock).
     let revoked = Atomic<Bool>(false)
@@ -101,6 +102,7 @@ final class Waiter: @unchecked Sendable {
 
     /// Takes back this select waiter's `select` message if it is still queued.
     func unpost() {
+        if received.load(ordering: .acquiring) { return }
         handle?.liveMailbox?.remove(sentBy: self)
     }
 }
